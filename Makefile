@@ -1,0 +1,70 @@
+# Two commands for a fresh machine: `make lab` and `make test` (see README.md).
+# Everything runs from .venv, built from the exact pins in requirements.txt.
+
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+KERNEL  := cnn-course
+PORT    ?= 8888
+# TensorFlow's C++ logging stays quiet in every notebook and test.
+export TF_CPP_MIN_LOG_LEVEL := 3
+# Root must opt in to run JupyterLab.
+ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+.PHONY: setup data lab test unit notebooks lint execute images nav student bench clean
+
+setup: $(STAMP) data
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PY) -c 'import sys; v = sys.version_info[:2]; \
+	  sys.exit(0 if v == (3, 11) else f"Python 3.11 is needed (found {v[0]}.{v[1]}); set PY=/path/to/python3.11")'
+	@$(PY) -c 'import ensurepip' 2>/dev/null || { \
+	  echo "python3 cannot create a venv: installing python3-venv"; \
+	  apt-get update -qq && apt-get install -y -qq python3-venv; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
+	  --display-name "Python 3 (cnn-course)" >/dev/null
+	$(BIN)/python -m helpers.tools.labsettings
+	touch $@
+
+data: $(STAMP)
+	$(BIN)/python -m helpers.data
+
+lab: setup
+	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) notebooks/00_start_here.ipynb
+
+test: setup lint unit notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tests notebooks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest -q $(NBVAL_FLAGS) notebooks
+
+# Re-run every notebook top to bottom in place (the only way outputs change).
+execute: $(STAMP)
+	$(BIN)/python -m helpers.tools.execute notebooks/[0-9]*.ipynb
+
+images: $(STAMP)
+	$(BIN)/python -m helpers.tools.images
+
+nav: $(STAMP)
+	$(BIN)/python -m helpers.tools.navigation
+
+student: $(STAMP)
+	$(BIN)/python -m helpers.tools.student
+
+bench: $(STAMP)
+	$(BIN)/python -m helpers.tools.bench
+
+clean:
+	rm -rf $(VENV) student .bench

@@ -1,0 +1,47 @@
+"""helpers: the reference code behind the CNN-from-first-principles notebooks.
+
+One topic per module:
+
+- `helpers.layers`: convolution, activations, pooling, flatten, dense (loops first),
+  the batched Keras-layout layers and `numpy_forward`
+- `helpers.data`: the worked examples, Fashion-MNIST (offline or online), a sample photo
+- `helpers.plots`: matrices with their numbers, sliding windows, grids of kernels and maps
+- `helpers.checks`: self-checks for the exercises
+- `helpers.widgets`: ipywidgets explorers (they only wire controls to the functions above)
+- `helpers.keras_setup`: a quiet, seeded TensorFlow/Keras import (imported only on demand)
+
+``import helpers`` is light: it never imports TensorFlow.
+"""
+
+from helpers.layers import (
+    avg_pool2d,
+    avg_pool2d_layer,
+    conv2d,
+    conv2d_layer,
+    dense,
+    flatten,
+    max_pool2d,
+    max_pool2d_layer,
+    numpy_forward,
+    output_size,
+    relu,
+    sigmoid,
+    softmax,
+)
+
+__all__ = [
+    "avg_pool2d",
+    "avg_pool2d_layer",
+    "conv2d",
+    "conv2d_layer",
+    "dense",
+    "flatten",
+    "max_pool2d",
+    "max_pool2d_layer",
+    "numpy_forward",
+    "output_size",
+    "relu",
+    "sigmoid",
+    "softmax",
+]
+__version__ = "0.1.0"
