@@ -1,0 +1,55 @@
+"""Re-run notebooks top to bottom in place: ``python -m helpers.tools.execute NB [NB ...]``.
+
+The only way stored outputs change, so they are always what a clean run produced. Each
+notebook runs in its own folder, on the project's kernel, with TensorFlow's logs off.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+KERNEL_NAME = "cnn-course"
+KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3 (cnn-course)",
+              "language": "python"}
+
+
+def execute(path: Path, timeout: int = 900) -> float:
+    """Execute one notebook in place; return the seconds it took."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=KERNEL_NAME,
+        store_widget_state=False,  # widget views are not compared and bloat the file
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    for cell in nb.cells:  # keep diffs small: no per-run timestamps
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: python -m helpers.tools.execute NOTEBOOK.ipynb [...]")
+        return 2
+    total = 0.0
+    for name in argv:
+        seconds = execute(Path(name))
+        total += seconds
+        print(f"{name}: {seconds:.1f} s")
+    print(f"total: {total:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
