@@ -481,7 +481,7 @@ def numpy_forward(model, images, batch_size: int = 1000) -> np.ndarray:
     model : keras.Sequential
         Made of Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dense, Dropout, ReLU,
         Activation and Softmax layers (channels last).
-    images : (N, H, W, C) array
+    images : (N, H, W, C) array (or (N, features) for a model without convolutions)
         Already scaled the way the model was trained.
     batch_size : int
         Images run through the whole network at a time (bounds memory).
@@ -494,8 +494,8 @@ def numpy_forward(model, images, batch_size: int = 1000) -> np.ndarray:
     if not hasattr(model, "layers"):
         raise TypeError(f"`model` must be a Keras model, got {type(model).__name__}")
     batch_size = positive_int(batch_size, "batch_size")
-    images = _check_batch(images, "images").astype(np.float32, copy=False)
     functions = [_layer_function(layer) for layer in model.layers]
+    images = as_array(images, "images", (2, 3, 4)).astype(np.float32, copy=False)
     outputs = []
     for start in range(0, images.shape[0], batch_size):
         x = images[start : start + batch_size]
