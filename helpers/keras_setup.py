@@ -29,8 +29,8 @@ def import_keras(seed: int | None = None):
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, 2)
-            import tensorflow  # noqa: F401
             import keras  # noqa: F401
+            import tensorflow  # noqa: F401
         finally:
             os.dup2(saved, 2)
             os.close(saved)

@@ -11,7 +11,9 @@ import numbers
 import numpy as np
 
 
-def as_array(value, name: str, ndims: tuple[int, ...], allow_nan: bool = False) -> np.ndarray:
+def as_array(
+    value, name: str, ndims: tuple[int, ...], allow_nan: bool = False
+) -> np.ndarray:
     """Return `value` as a float ndarray, checking its type, ndim and values.
 
     Parameters

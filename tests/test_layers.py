@@ -28,12 +28,16 @@ RNG = np.random.default_rng(42)
 def test_conv2d_lesson_example_by_hand():
     # Worked on paper: the X kernel over the 5x5 image of notebook 01.
     expected = np.array([[4, 3, 4], [2, 4, 3], [2, 3, 4]])
-    np.testing.assert_array_equal(conv2d(data.binary_image(), data.lesson_kernel()), expected)
+    np.testing.assert_array_equal(
+        conv2d(data.binary_image(), data.lesson_kernel()), expected
+    )
 
 
 def test_conv2d_is_cross_correlation_not_convolution():
     image = np.arange(9.0).reshape(3, 3)
-    kernel = np.array([[1.0, 0.0], [0.0, 0.0]])  # picks the top-left pixel of each window
+    kernel = np.array(
+        [[1.0, 0.0], [0.0, 0.0]]
+    )  # picks the top-left pixel of each window
     np.testing.assert_array_equal(conv2d(image, kernel), [[0, 1], [3, 4]])
 
 
@@ -44,7 +48,9 @@ def test_conv2d_padding_and_stride_by_hand():
     np.testing.assert_array_equal(
         conv2d(image, kernel, padding=1), [[4, 6, 4], [6, 9, 6], [4, 6, 4]]
     )
-    np.testing.assert_array_equal(conv2d(image, kernel, stride=2, padding=1), [[4, 4], [4, 4]])
+    np.testing.assert_array_equal(
+        conv2d(image, kernel, stride=2, padding=1), [[4, 4], [4, 4]]
+    )
 
 
 def test_conv2d_channels_are_summed():
@@ -67,8 +73,17 @@ def test_pooling_drops_incomplete_edge_windows():
 
 @pytest.mark.parametrize(
     "n, k, s, p, expected",
-    [(5, 3, 1, 0, 3), (28, 3, 1, 0, 26), (28, 3, 1, 1, 28), (7, 3, 2, 0, 3), (28, 5, 2, 2, 14),
-     (28, 3, 1, "same", 28), (28, 3, 2, "same", 14), (7, 3, 2, "same", 4), (7, 3, 2, "valid", 3)],
+    [
+        (5, 3, 1, 0, 3),
+        (28, 3, 1, 0, 26),
+        (28, 3, 1, 1, 28),
+        (7, 3, 2, 0, 3),
+        (28, 5, 2, 2, 14),
+        (28, 3, 1, "same", 28),
+        (28, 3, 2, "same", 14),
+        (7, 3, 2, "same", 4),
+        (7, 3, 2, "valid", 3),
+    ],
 )
 def test_output_size(n, k, s, p, expected):
     assert output_size(n, k, s, p) == expected
@@ -92,7 +107,9 @@ def test_flatten_and_dense_by_hand():
     x = np.arange(8.0).reshape(2, 2, 2)
     np.testing.assert_array_equal(flatten(x), np.arange(8.0))
     weights = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    np.testing.assert_array_equal(dense([1.0, 2.0, 3.0], weights, [0.5, -0.5]), [4.5, 4.5])
+    np.testing.assert_array_equal(
+        dense([1.0, 2.0, 3.0], weights, [0.5, -0.5]), [4.5, 4.5]
+    )
 
 
 # --------------------------------------------------------------------------- TensorFlow oracle
@@ -108,13 +125,17 @@ def tf_conv(tf, image, kernel, stride, padding):
 
 @pytest.mark.parametrize("padding", ["valid", "same", 0, 1, 2])
 @pytest.mark.parametrize("stride", [1, 2, 3])
-@pytest.mark.parametrize("shape, ksize", [((7, 7, 1), 3), ((8, 6, 3), 3), ((9, 10, 2), 4),
-                                          ((6, 6, 1), 2), ((5, 7, 3), 5)])
+@pytest.mark.parametrize(
+    "shape, ksize",
+    [((7, 7, 1), 3), ((8, 6, 3), 3), ((9, 10, 2), 4), ((6, 6, 1), 2), ((5, 7, 3), 5)],
+)
 def test_conv2d_matches_tensorflow(tf, shape, ksize, stride, padding):
     image = RNG.normal(size=shape)
     kernel = RNG.normal(size=(ksize, ksize, shape[2]))
     expected = tf_conv(tf, image, kernel, stride, padding)
-    np.testing.assert_allclose(conv2d(image, kernel, stride, padding), expected, atol=1e-10)
+    np.testing.assert_allclose(
+        conv2d(image, kernel, stride, padding), expected, atol=1e-10
+    )
     batch = np.stack([image, image * -2])
     got = conv2d_layer(batch, kernel[..., None], np.array([0.5]), stride, padding)
     np.testing.assert_allclose(got[0, :, :, 0], expected + 0.5, atol=1e-10)
@@ -176,8 +197,11 @@ def test_activations_match_keras(keras):
 
 # --------------------------------------------------------------------------- properties
 conv_cases = st.tuples(
-    st.integers(1, 9), st.integers(1, 9), st.integers(1, 3),  # H, W, C
-    st.integers(1, 4), st.integers(1, 4),  # kh, kw
+    st.integers(1, 9),
+    st.integers(1, 9),
+    st.integers(1, 3),  # H, W, C
+    st.integers(1, 4),
+    st.integers(1, 4),  # kh, kw
     st.integers(1, 3),  # stride
     st.one_of(st.integers(0, 2), st.sampled_from(["valid", "same"])),
     st.integers(1, 3),  # F
@@ -198,8 +222,12 @@ def test_conv2d_layer_agrees_with_loop(case):
     kernel = rng.normal(size=(kh, kw, C, F))
     bias = rng.normal(size=F)
     got = conv2d_layer(x, kernel, bias, stride, padding)
-    assert got.shape == (2, output_size(H, kh, stride, padding),
-                         output_size(W, kw, stride, padding), F)
+    assert got.shape == (
+        2,
+        output_size(H, kh, stride, padding),
+        output_size(W, kw, stride, padding),
+        F,
+    )
     for n in range(2):
         for f in range(F):
             loop = conv2d(x[n], kernel[..., f], stride, padding) + bias[f]
@@ -207,8 +235,13 @@ def test_conv2d_layer_agrees_with_loop(case):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(1, 10), st.integers(1, 10), st.integers(1, 3), st.integers(1, 4),
-       st.one_of(st.none(), st.integers(1, 3)))
+@given(
+    st.integers(1, 10),
+    st.integers(1, 10),
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.one_of(st.none(), st.integers(1, 3)),
+)
 def test_pool_layers_agree_with_loops(H, W, C, size, stride):
     x = np.random.default_rng(H * 10 + W).normal(size=(2, H, W, C))
     if size > min(H, W):
@@ -216,10 +249,12 @@ def test_pool_layers_agree_with_loops(H, W, C, size, stride):
             max_pool2d_layer(x, size, stride)
         return
     for n in range(2):
-        np.testing.assert_allclose(max_pool2d_layer(x, size, stride)[n],
-                                   max_pool2d(x[n], size, stride))
-        np.testing.assert_allclose(avg_pool2d_layer(x, size, stride)[n],
-                                   avg_pool2d(x[n], size, stride))
+        np.testing.assert_allclose(
+            max_pool2d_layer(x, size, stride)[n], max_pool2d(x[n], size, stride)
+        )
+        np.testing.assert_allclose(
+            avg_pool2d_layer(x, size, stride)[n], avg_pool2d(x[n], size, stride)
+        )
 
 
 @settings(max_examples=100, deadline=None)
@@ -235,25 +270,54 @@ def test_softmax_is_a_distribution_and_shift_invariant(values):
 def test_output_size_matches_conv2d(n, k, s, p):
     if k > n + 2 * p:
         return
-    assert conv2d(np.ones((n, n)), np.ones((k, k)), s, p).shape == (output_size(n, k, s, p),) * 2
+    assert (
+        conv2d(np.ones((n, n)), np.ones((k, k)), s, p).shape
+        == (output_size(n, k, s, p),) * 2
+    )
 
 
 # --------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(
     "call, error, words",
     [
-        (lambda: conv2d(np.ones((3, 3)), np.ones((4, 4))), ValueError, "larger than the padded"),
-        (lambda: conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=0), ValueError, "`stride`"),
-        (lambda: conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=1.5), TypeError, "`stride`"),
-        (lambda: conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=-1), ValueError, "`padding`"),
-        (lambda: conv2d(np.ones((5, 5)), np.ones((3, 3)), padding="full"), ValueError,
-         "`padding`"),
+        (
+            lambda: conv2d(np.ones((3, 3)), np.ones((4, 4))),
+            ValueError,
+            "larger than the padded",
+        ),
+        (
+            lambda: conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=0),
+            ValueError,
+            "`stride`",
+        ),
+        (
+            lambda: conv2d(np.ones((5, 5)), np.ones((3, 3)), stride=1.5),
+            TypeError,
+            "`stride`",
+        ),
+        (
+            lambda: conv2d(np.ones((5, 5)), np.ones((3, 3)), padding=-1),
+            ValueError,
+            "`padding`",
+        ),
+        (
+            lambda: conv2d(np.ones((5, 5)), np.ones((3, 3)), padding="full"),
+            ValueError,
+            "`padding`",
+        ),
         (lambda: conv2d(np.ones(5), np.ones((3, 3))), ValueError, "`image`"),
         (lambda: conv2d(np.ones((5, 5, 3)), np.ones((3, 3, 2))), ValueError, "channel"),
         (lambda: conv2d(np.ones((5, 5)), np.ones((3, 3, 3))), ValueError, "channel"),
-        (lambda: conv2d([["a", "b"], ["c", "d"]], np.ones((1, 1))), TypeError, "`image`"),
-        (lambda: conv2d(np.array([[1, None]], dtype=object), np.ones((1, 1))), TypeError,
-         "`image`"),
+        (
+            lambda: conv2d([["a", "b"], ["c", "d"]], np.ones((1, 1))),
+            TypeError,
+            "`image`",
+        ),
+        (
+            lambda: conv2d(np.array([[1, None]], dtype=object), np.ones((1, 1))),
+            TypeError,
+            "`image`",
+        ),
         (lambda: conv2d(None, np.ones((1, 1))), TypeError, "`image`"),
         (lambda: conv2d([[1, 2], [3]], np.ones((1, 1))), ValueError, "`image`"),
         (lambda: conv2d(np.full((3, 3), np.nan), np.ones((2, 2))), ValueError, "NaN"),
@@ -262,17 +326,39 @@ def test_output_size_matches_conv2d(n, k, s, p):
         (lambda: max_pool2d(np.ones((3, 3)), size=4), ValueError, "`size`"),
         (lambda: max_pool2d(np.ones((4, 4)), stride=0), ValueError, "`stride`"),
         (lambda: max_pool2d(np.ones((4, 4, 2, 2))), ValueError, "`x`"),
-        (lambda: dense(np.ones(3), np.ones((4, 2)), np.ones(2)), ValueError, "`weights`"),
+        (
+            lambda: dense(np.ones(3), np.ones((4, 2)), np.ones(2)),
+            ValueError,
+            "`weights`",
+        ),
         (lambda: dense(np.ones(3), np.ones((3, 2)), np.ones(3)), ValueError, "`bias`"),
         (lambda: softmax([1.0, 2.0], axis=3), ValueError, "`axis`"),
-        (lambda: conv2d_layer(np.ones((5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2)),
-         ValueError, "`x`"),
-        (lambda: conv2d_layer(np.ones((1, 5, 5, 2)), np.ones((3, 3, 1, 2)), np.ones(2)),
-         ValueError, "channel"),
-        (lambda: conv2d_layer(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(3)),
-         ValueError, "`bias`"),
-        (lambda: conv2d_layer(np.ones((1, 2, 2, 1)), np.ones((3, 3, 1, 1)), np.ones(1)),
-         ValueError, "larger than the padded"),
+        (
+            lambda: conv2d_layer(np.ones((5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(2)),
+            ValueError,
+            "`x`",
+        ),
+        (
+            lambda: conv2d_layer(
+                np.ones((1, 5, 5, 2)), np.ones((3, 3, 1, 2)), np.ones(2)
+            ),
+            ValueError,
+            "channel",
+        ),
+        (
+            lambda: conv2d_layer(
+                np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 2)), np.ones(3)
+            ),
+            ValueError,
+            "`bias`",
+        ),
+        (
+            lambda: conv2d_layer(
+                np.ones((1, 2, 2, 1)), np.ones((3, 3, 1, 1)), np.ones(1)
+            ),
+            ValueError,
+            "larger than the padded",
+        ),
         (lambda: max_pool2d_layer(np.ones((1, 3, 3, 1)), size=4), ValueError, "`size`"),
     ],
 )
@@ -284,34 +370,44 @@ def test_bad_input_names_the_argument(call, error, words):
 def test_numpy_forward_rejects_non_models_and_unsupported_layers(keras):
     with pytest.raises(TypeError, match="`model`"):
         layers.numpy_forward("model", np.zeros((1, 4, 4, 1)))
-    model = keras.Sequential([keras.Input(shape=(6, 6, 1)), keras.layers.Conv2D(2, 3),
-                              keras.layers.BatchNormalization()])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(6, 6, 1)),
+            keras.layers.Conv2D(2, 3),
+            keras.layers.BatchNormalization(),
+        ]
+    )
     with pytest.raises(ValueError, match="BatchNormalization"):
         layers.numpy_forward(model, np.zeros((1, 6, 6, 1)))
-    model = keras.Sequential([keras.Input(shape=(6, 6, 1)),
-                              keras.layers.Conv2D(2, 3, dilation_rate=2)])
+    model = keras.Sequential(
+        [keras.Input(shape=(6, 6, 1)), keras.layers.Conv2D(2, 3, dilation_rate=2)]
+    )
     with pytest.raises(ValueError, match="dilation_rate"):
         layers.numpy_forward(model, np.zeros((1, 6, 6, 1)))
-    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, activation="elu")])
+    model = keras.Sequential(
+        [keras.Input(shape=(4,)), keras.layers.Dense(2, activation="elu")]
+    )
     with pytest.raises(ValueError, match="elu"):
         layers.numpy_forward(model, np.zeros((1, 4)))
 
 
 def test_numpy_forward_matches_predict(keras):
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([
-        keras.Input(shape=(12, 12, 2)),
-        keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(5, 2, strides=2),
-        keras.layers.ReLU(),
-        keras.layers.AveragePooling2D(pool_size=1),
-        keras.layers.Flatten(),
-        keras.layers.Dropout(0.5),
-        keras.layers.Dense(8, activation="sigmoid"),
-        keras.layers.Dense(3),
-        keras.layers.Activation("softmax"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(12, 12, 2)),
+            keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(5, 2, strides=2),
+            keras.layers.ReLU(),
+            keras.layers.AveragePooling2D(pool_size=1),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(8, activation="sigmoid"),
+            keras.layers.Dense(3),
+            keras.layers.Activation("softmax"),
+        ]
+    )
     x = RNG.random((50, 12, 12, 2)).astype(np.float32)
     expected = model.predict(x, verbose=0)
     got = layers.numpy_forward(model, x, batch_size=7)
@@ -325,5 +421,7 @@ def test_import_helpers_does_not_import_tensorflow():
     import sys
 
     code = "import sys, helpers, helpers.layers; print('tensorflow' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"

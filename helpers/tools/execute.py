@@ -15,8 +15,11 @@ import nbformat
 from nbclient import NotebookClient
 
 KERNEL_NAME = "cnn-course"
-KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3 (cnn-course)",
-              "language": "python"}
+KERNELSPEC = {
+    "name": KERNEL_NAME,
+    "display_name": "Python 3 (cnn-course)",
+    "language": "python",
+}
 
 
 def execute(path: Path, timeout: int = 900) -> float:
@@ -25,7 +28,9 @@ def execute(path: Path, timeout: int = 900) -> float:
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name=KERNEL_NAME,
+        nb,
+        timeout=timeout,
+        kernel_name=KERNEL_NAME,
         store_widget_state=False,  # widget views are not compared and bloat the file
         resources={"metadata": {"path": str(path.parent)}},
     )

@@ -1,0 +1,211 @@
+"""Notebook and repository hygiene: what nbval alone would not catch.
+
+Notebooks must be valid, run top to bottom, free of errors, stderr, absolute paths and
+memory addresses, on the project's kernel, with the series' skeleton; generated things
+(navigation, diagrams, learner copies) must be up to date; the pins must agree.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import nbformat
+import numpy as np
+import pytest
+
+from helpers.tools import images, navigation, student
+from helpers.tools.execute import KERNEL_NAME
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [p for p in NOTEBOOKS if p.name[:2] in {"01", "02", "03", "04", "05"}]
+IGNORE_TAGS = {"nbval-ignore-output"}
+ABSOLUTE_PATH = re.compile(
+    r"(?<![\w.~])(/(?:work|root|home|tmp|usr|opt|var)/|[A-Z]:\\\\)"
+)
+MEMORY_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{4,}|0x[0-9a-fA-F]{8,}")
+
+
+def ids(paths):
+    return [p.name for p in paths]
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def output_texts(cell):
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            yield out.text
+        elif out.output_type in ("execute_result", "display_data"):
+            for mime in ("text/plain", "text/html", "text/latex", "text/markdown"):
+                if mime in out.data:
+                    yield out.data[mime]
+        elif out.output_type == "error":
+            yield "\n".join(out.traceback)
+
+
+def tags(cell):
+    return set(cell.metadata.get("tags", []))
+
+
+def test_the_series_is_complete():
+    names = [p.name[:2] for p in NOTEBOOKS]
+    assert names == [f"{n:02d}" for n in range(len(NOTEBOOKS))], names
+    assert len(NOTEBOOKS) >= 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_notebook_is_valid_and_ran_top_to_bottom(path):
+    nb = read(path)
+    nbformat.validate(nb)
+    assert nb.metadata.kernelspec.name == KERNEL_NAME
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1..n: run `make execute`"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_outputs_are_clean(path):
+    for number, cell in enumerate(read(path).cells):
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", (
+                f"{path.name} cell {number}: error output"
+            )
+            if out.output_type == "stream":
+                assert out.name != "stderr", (
+                    f"{path.name} cell {number}: stderr {out.text!r}"
+                )
+        for text in output_texts(cell):
+            assert not ABSOLUTE_PATH.search(text), (
+                f"{path.name} cell {number}: path in {text!r}"
+            )
+            assert not MEMORY_ADDRESS.search(text), (
+                f"{path.name} cell {number}: {text!r}"
+            )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_skeleton(path):
+    nb = read(path)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert nb.cells[-1].source.startswith(navigation.MARKER)
+    if path.name.startswith("00"):
+        return
+    assert re.search(r"what you will learn", markdown, re.I), "no 'What you will learn'"
+    assert re.search(r"^#+ .*summary", markdown, re.I | re.M), "no Summary section"
+    solutions = [c for c in nb.cells if "solution" in tags(c)]
+    assert len(solutions) >= (2 if path in LESSONS else 1), "too few exercises"
+    for image in re.findall(r"\]\((\.\./images/[^)]+)\)", markdown):
+        assert (path.parent / image).exists(), f"{path.name}: missing {image}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_lessons_compare_most_outputs(path):
+    with_output = [c for c in read(path).cells if c.cell_type == "code" and c.outputs]
+    ignored = [
+        c
+        for c in with_output
+        if tags(c) & IGNORE_TAGS or "NBVAL_IGNORE_OUTPUT" in c.source
+    ]
+    assert len(ignored) <= 0.1 * len(with_output), (
+        f"{path.name}: {len(ignored)} of {len(with_output)} cells with output are ignored"
+    )
+    for cell in ignored:  # only widgets may be ignored in the lessons
+        assert "widgets" in cell.source or "interact" in cell.source, cell.source[:200]
+
+
+def test_navigation_is_up_to_date():
+    stale = navigation.update(write=False)
+    assert stale == [], f"stale navigation in {[p.name for p in stale]}: run `make nav`"
+
+
+@pytest.mark.parametrize("name", sorted(images._figures()))
+def test_diagram_is_up_to_date(name, tmp_path):
+    committed = images.IMAGES / name
+    assert committed.exists(), f"images/{name} is missing: run `make images`"
+    fresh = images.render(name, tmp_path)
+    assert np.array_equal(mpimg.imread(fresh), mpimg.imread(committed)), (
+        f"images/{name} is stale: run `make images`"
+    )
+
+
+def test_every_image_is_generated():
+    made = set(images._figures())
+    for path in images.IMAGES.glob("*.png"):
+        assert path.name in made, (
+            f"images/{path.name} is not made by helpers.tools.images"
+        )
+
+
+def test_student_copies_hide_solutions():
+    for path in NOTEBOOKS:
+        original = read(path)
+        solutions = [c.source for c in original.cells if "solution" in tags(c)]
+        copy = student.student_copy(read(path))
+        blanked = [c for c in copy.cells if "solution" in tags(c)]
+        for cell, solution in zip(blanked, solutions, strict=True):
+            assert not cell.outputs
+            body = [
+                line
+                for line in solution.splitlines()
+                if line.strip() and not line.startswith(("def ", "#"))
+            ]
+            for line in body:
+                assert line not in cell.source.splitlines(), (
+                    f"{path.name}: {line!r} leaks"
+                )
+
+
+def test_student_blank_keeps_signature():
+    source = "def my_relu(x):\n    return np.maximum(x, 0)\n\nanswer = 3"
+    assert student.blank(source) == (
+        "def my_relu(x):\n    # YOUR CODE HERE\n    raise NotImplementedError\n\n"
+        "answer = ...  # YOUR ANSWER HERE"
+    )
+
+
+def pins(lines):
+    found = {}
+    for line in lines:
+        match = re.match(r"^\s*-?\s*([A-Za-z0-9_.\-]+)==([^\s#]+)", line)
+        if match:
+            found[match.group(1).lower().replace("_", "-")] = match.group(2)
+    return found
+
+
+def test_environment_yml_agrees_with_requirements():
+    req = pins((ROOT / "requirements.txt").read_text().splitlines())
+    env = pins((ROOT / "environment.yml").read_text().splitlines())
+    assert env, "environment.yml pins nothing"
+    for name in [
+        "tensorflow",
+        "keras",
+        "numpy",
+        "matplotlib",
+        "ipywidgets",
+        "jupyterlab",
+        "nbval",
+        "pytest",
+        "hypothesis",
+    ]:
+        assert name in env, f"environment.yml does not pin {name}"
+    disagree = {n: (v, req.get(n)) for n, v in env.items() if req.get(n) != v}
+    assert not disagree, f"environment.yml vs requirements.txt: {disagree}"
+
+
+def test_readme_lists_every_notebook():
+    readme = (ROOT / "README.md").read_text()
+    for path in NOTEBOOKS:
+        assert f"notebooks/{path.name}" in readme, f"README does not list {path.name}"
+
+
+def test_lab_settings_are_valid_json():
+    from helpers.tools import labsettings
+
+    assert json.loads(json.dumps(labsettings.OVERRIDES))
