@@ -31,12 +31,15 @@ def execute(path: Path, timeout: int = 900) -> float:
         nb,
         timeout=timeout,
         kernel_name=KERNEL_NAME,
-        store_widget_state=False,  # widget views are not compared and bloat the file
+        # True, though the state is dropped below: with False, nbclient 0.10 raises
+        # KeyError as soon as an ipywidgets Output (e.g. `interactive`) gets output.
+        store_widget_state=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)  # widget views are not compared and bloat the file
     for cell in nb.cells:  # keep diffs small: no per-run timestamps
         cell.metadata.pop("execution", None)
     nbformat.write(nb, path)
