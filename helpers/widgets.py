@@ -1,0 +1,178 @@
+"""Interactive explorers (ipywidgets): controls wired to functions of `helpers.plots`
+and `helpers.layers`, with no math of their own.
+
+Each explorer returns an ``ipywidgets.interactive``: display it in a notebook, or drive
+it from a test by setting ``ui.children[k].value``; ``ui.result`` holds what the last
+update returned.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers import data, layers, plots
+
+
+# ---- notebook 04: pooling ------------------------------------------------------------
+def pooling_explorer(x=None):
+    """Sliders for the window size and stride of 2-D pooling, max or average.
+
+    Parameters
+    ----------
+    x : (H, W) array or None
+        The feature map to pool; defaults to `helpers.data.pooling_example()`.
+
+    Returns
+    -------
+    ipywidgets.interactive
+        Children: size slider, stride slider, kind dropdown, output. ``ui.result`` is
+        the pooled map of the current settings.
+    """
+    x = data.pooling_example() if x is None else np.asarray(x, dtype=float)
+    largest = int(min(x.shape[:2]))
+
+    def update(size=2, stride=2, kind="max"):
+        pool = layers.max_pool2d if kind == "max" else layers.avg_pool2d
+        pooled = pool(x, size, stride)
+        plots.show_pooling(x, size, stride, kind=kind, numbers=largest <= 12)
+        plt.show()
+        return pooled
+
+    return widgets.interactive(
+        update,
+        size=widgets.IntSlider(value=min(2, largest), min=1, max=largest,
+                               description="size"),
+        stride=widgets.IntSlider(value=min(2, largest), min=1, max=largest,
+                                 description="stride"),
+        kind=widgets.Dropdown(options=["max", "avg"], value="max",
+                              description="kind"),
+    )
+
+
+# ---- notebooks 01-02: the convolution stepper and the kernel explorer ---------------
+def conv_stepper(image=None, kernel=None):
+    """A slider that steps the kernel through every position of a convolution.
+
+    Each step draws `plots.show_conv_step`: the window on the image, the kernel, their
+    product and its sum, and the feature map filled up to that position.
+
+    Parameters
+    ----------
+    image : (H, W) array or None
+        Defaults to the 5x5 image of notebook 01.
+    kernel : (kh, kw) array or None
+        Defaults to the 3x3 "X" kernel of notebook 01.
+
+    Returns
+    -------
+    ipywidgets.interactive
+        ``ui.children[0]`` is the slider (steps 1 .. H' * W'); ``ui.result`` holds
+        the Axes of the last drawing.
+    """
+    image = data.binary_image() if image is None else np.asarray(image, dtype=float)
+    kernel = data.lesson_kernel() if kernel is None else np.asarray(kernel, dtype=float)
+    out_w = layers.output_size(image.shape[1], kernel.shape[1])
+    n_steps = layers.output_size(image.shape[0], kernel.shape[0]) * out_w
+
+    def draw(step):
+        row, col = divmod(step - 1, out_w)
+        return plots.show_conv_step(image, kernel, row, col, with_kernel=True)
+
+    slider = widgets.IntSlider(value=1, min=1, max=n_steps, description="step")
+    return widgets.interactive(draw, step=slider)
+
+
+class KernelExplorer(widgets.VBox):
+    """Nine number boxes holding a 3x3 kernel, a menu of presets, and the feature map.
+
+    Attributes
+    ----------
+    preset : ipywidgets.Dropdown
+        Picking a name copies that kernel of `helpers.kernels.classic_kernels` into
+        the boxes.
+    boxes : list of 9 ipywidgets.FloatText
+        The kernel in reading order; editing any box redraws the feature map.
+    result : dict
+        ``{"kernel": (3, 3) array, "feature_map": (H - 2, W - 2) array}`` of the last
+        drawing.
+    """
+
+    def __init__(self, image, preset: str = "vertical edge"):
+        from helpers import kernels
+
+        self.image = np.asarray(image, dtype=float)
+        self.presets = kernels.classic_kernels()
+        if preset not in self.presets:
+            raise ValueError(f"`preset` must be one of {list(self.presets)}, "
+                             f"got {preset!r}")
+        self.preset = widgets.Dropdown(options=list(self.presets), value=preset,
+                                       description="preset")
+        self.boxes = [
+            widgets.FloatText(value=float(v), step=0.1,
+                              layout=widgets.Layout(width="80px"))
+            for v in self.presets[preset].flat
+        ]
+        grid = widgets.GridBox(
+            self.boxes, layout=widgets.Layout(grid_template_columns="repeat(3, 85px)")
+        )
+        self.output = widgets.Output()
+        self.result = None
+        self._loading = False
+        self.preset.observe(self._on_preset, names="value")
+        for box in self.boxes:
+            box.observe(self._on_box, names="value")
+        super().__init__([self.preset, grid, self.output])
+        self.update()
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The (3, 3) kernel currently in the boxes."""
+        return np.array([box.value for box in self.boxes], dtype=float).reshape(3, 3)
+
+    def _on_preset(self, change):
+        # Fill all nine boxes first, then draw once (not nine times).
+        self._loading = True
+        try:
+            for box, value in zip(self.boxes, self.presets[change["new"]].flat,
+                                  strict=True):
+                box.value = float(value)
+        finally:
+            self._loading = False
+        self.update()
+
+    def _on_box(self, change):
+        if not self._loading:
+            self.update()
+
+    def update(self) -> dict:
+        """Convolve the image with the boxes' kernel and redraw; return `result`."""
+        from IPython.display import clear_output, display
+
+        kernel = self.kernel
+        feature_map = layers.conv2d(self.image, kernel)
+        name = self.preset.value
+        if not np.array_equal(kernel, self.presets[name]):
+            name = "your own"
+        with self.output:
+            clear_output(wait=True)
+            fig = plots.show_kernel_effect(self.image, kernel, feature_map, name=name)
+            display(fig)
+            plt.close(fig)
+        self.result = {"kernel": kernel, "feature_map": feature_map, "name": name}
+        return self.result
+
+
+def kernel_explorer(image=None, preset: str = "vertical edge") -> KernelExplorer:
+    """Edit a 3x3 kernel (or pick a classic one) and see its feature map live.
+
+    Parameters
+    ----------
+    image : (H, W) array or None
+        Defaults to ``data.sample_photo(128)``, a (150, 128) photo.
+    preset : str
+        The kernel shown first, a key of `helpers.kernels.classic_kernels()`.
+    """
+    image = data.sample_photo(128) if image is None else image
+    return KernelExplorer(image, preset)
