@@ -265,7 +265,8 @@ def dense(x, weights, bias) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- batched layers
-BATCH_BYTES = 8 * 2**20  # working memory per batch: small batches stay in the CPU cache
+# im2col columns per batch: small enough to stay in the CPU cache between copy and multiply
+BATCH_BYTES = 4 * 2**20
 
 
 def _check_batch(x, name="x"):
@@ -278,13 +279,14 @@ def _check_batch(x, name="x"):
 def conv2d_layer(x, kernel, bias, stride: int = 1, padding: str | int = "valid"):
     """Batched, multi-filter convolution in Keras layout (what ``Conv2D`` computes).
 
-    Vectorized im2col without the expensive gather: the padded batch is laid out as one
-    long (N * Hp * Wp, C) matrix of pixels. For a kernel offset (i, j), the pixel every
-    position needs is the one ``i * Wp + j`` rows further down, so each of the kh * kw
-    offsets is one contiguous slice, copied into a column block. One matrix multiply
-    with the (kh * kw * C + 1, F) kernel (bias as the last row) then gives every position
-    at once. Positions that straddle two rows or two images are computed and dropped.
-    Images are processed in batches so that working memory stays near `BATCH_BYTES`.
+    Vectorized with im2col: for each of the kh * kw kernel offsets (i, j), one strided
+    slice of the padded batch, ``x[:, i::stride, j::stride, :]`` cut to (H', W'), is
+    copied into its block of a (n, H', W', kh * kw * C + 1) column array; the last
+    column is all ones so the bias rides along in the weights. One matrix multiply with
+    the (kh * kw * C + 1, F) weights then writes every output position at once. The
+    batch is cut into small pieces (about `BATCH_BYTES` of columns each) so that the
+    columns stay in the CPU cache between the copy and the multiply: that keeps the
+    copy, the usual cost of im2col, cheap.
 
     Parameters
     ----------
@@ -296,7 +298,8 @@ def conv2d_layer(x, kernel, bias, stride: int = 1, padding: str | int = "valid")
 
     Returns
     -------
-    (N, H', W', F) array in the dtype of `x` (float32 stays float32)
+    (N, H', W', F) array in the dtype of `x` (float32 stays float32), with
+    ``H' = floor((H + 2p - kh) / stride) + 1`` (``ceil(H / stride)`` for "same")
     """
     x = _check_batch(x)
     kernel = as_array(kernel, "kernel", (4,))
@@ -323,31 +326,31 @@ def conv2d_layer(x, kernel, bias, stride: int = 1, padding: str | int = "valid")
         )
     out_h, out_w = (Hp - kh) // stride + 1, (Wp - kw) // stride + 1
     dtype = x.dtype
-    # The bias rides along as one more input that is always 1 (saves a pass over the output).
+    depth = kh * kw * C + 1  # one column per kernel weight, plus the bias column
     weights = np.vstack([kernel.reshape(kh * kw * C, F), bias[None, :]]).astype(dtype)
-    offsets = [i * Wp + j for i in range(kh) for j in range(kw)]
-    per_image = Hp * Wp * (kh * kw * C + 1 + F) * dtype.itemsize
-    batch = max(1, BATCH_BYTES // per_image)
+    batch = max(1, BATCH_BYTES // (out_h * out_w * depth * dtype.itemsize))
     out = np.empty((N, out_h, out_w, F), dtype=dtype)
     for start in range(0, N, batch):
         xb = x[start : start + batch]
         n = xb.shape[0]
-        padded = np.zeros((n, Hp, Wp, C), dtype=dtype)
-        padded[:, top : top + H, left : left + W] = xb
-        rows = padded.reshape(n * Hp * Wp, C)
-        # Only positions up to the last valid one of the last image are needed.
-        m = n * Hp * Wp - offsets[-1]
-        # Columns are built transposed, (kh*kw*C + 1, m): every copy writes whole rows.
-        cols = np.empty((kh * kw * C + 1, m), dtype=dtype)
-        for k, off in enumerate(offsets):
-            cols[k * C : (k + 1) * C] = rows[off : off + m].T
-        cols[-1] = 1
-        full = np.empty((n * Hp * Wp, F), dtype=dtype)
-        np.matmul(cols.T, weights, out=full[:m])
-        full = full.reshape(n, Hp, Wp, F)
-        out[start : start + n] = full[
-            :, : (out_h - 1) * stride + 1 : stride, : (out_w - 1) * stride + 1 : stride
-        ]
+        if Hp != H or Wp != W:
+            padded = np.zeros((n, Hp, Wp, C), dtype=dtype)
+            padded[:, top : top + H, left : left + W] = xb
+        else:
+            padded = xb
+        cols = np.empty((n, out_h, out_w, depth), dtype=dtype)
+        for i in range(kh):
+            for j in range(kw):
+                k = (i * kw + j) * C
+                cols[..., k : k + C] = padded[
+                    :,
+                    i : i + (out_h - 1) * stride + 1 : stride,
+                    j : j + (out_w - 1) * stride + 1 : stride,
+                ]
+        cols[..., -1] = 1
+        np.matmul(
+            cols.reshape(-1, depth), weights, out=out[start : start + n].reshape(-1, F)
+        )
     return out
 
 
@@ -489,7 +492,7 @@ def _layer_function(layer):
     )
 
 
-def numpy_forward(model, images, batch_size: int = 1000) -> np.ndarray:
+def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
     """Run a trained Keras ``Sequential`` with the numpy layers of this module.
 
     Parameters
