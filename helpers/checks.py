@@ -75,9 +75,14 @@ def compare(got, expected, atol: float = 1e-6) -> str | None:
         return "your code returned None: did you forget `return`?"
     expected = np.asarray(expected, dtype=float)
     try:
-        arr = np.asarray(got, dtype=float)
+        raw = np.asarray(got)
     except (TypeError, ValueError):
         return f"expected numbers, got {type(got).__name__}: {got!r:.80}"
+    if raw.dtype.kind == "c":
+        return f"expected real numbers, got complex ones: {got!r:.80}"
+    if raw.dtype.kind not in "biuf":  # strings and other objects
+        return f"expected numbers, got {type(got).__name__}: {got!r:.80}"
+    arr = raw.astype(float)
     if arr.shape != expected.shape:
         return f"expected shape {expected.shape}, got shape {arr.shape}"
     if np.any(np.isnan(arr)) and not np.any(np.isnan(expected)):

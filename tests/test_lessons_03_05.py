@@ -543,3 +543,15 @@ def test_pipeline_matches_keras(keras, H, W, C, F, units):
     np.testing.assert_allclose(helpers.numpy_forward(model, image[None])[0], theirs,
                                atol=1e-5)
     assert model.count_params() == (3 * 3 * C + 1) * F + (inputs + 1) * units
+
+
+def test_compare_rejects_strings_and_complex_numbers_without_warnings():
+    import warnings
+
+    from helpers.checks import compare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "expected numbers, got str" in compare("20", 20)
+        assert "real numbers" in compare(np.array([1 + 2j]), [1.0])
+        assert compare([1, 2], np.array([1.0, 2.0])) is None
