@@ -78,7 +78,10 @@ def conv_stepper(image=None, kernel=None):
 
     def draw(step):
         row, col = divmod(step - 1, out_w)
-        return plots.show_conv_step(image, kernel, row, col, with_kernel=True)
+        axes = plots.show_conv_step(image, kernel, row, col, with_kernel=True)
+        # Needed inside `interactive` (matplotlib-inline does not flush by itself).
+        plt.show()
+        return axes
 
     slider = widgets.IntSlider(value=1, min=1, max=n_steps, description="step")
     return widgets.interactive(draw, step=slider)
@@ -123,7 +126,8 @@ class KernelExplorer(widgets.VBox):
         self.preset.observe(self._on_preset, names="value")
         for box in self.boxes:
             box.observe(self._on_box, names="value")
-        super().__init__([self.preset, grid, self.output])
+        label = widgets.Label("kernel (type a number, then Enter):")
+        super().__init__([self.preset, label, grid, self.output])
         self.update()
 
     @property
@@ -148,18 +152,17 @@ class KernelExplorer(widgets.VBox):
 
     def update(self) -> dict:
         """Convolve the image with the boxes' kernel and redraw; return `result`."""
-        from IPython.display import clear_output, display
-
         kernel = self.kernel
         feature_map = layers.conv2d(self.image, kernel)
         name = self.preset.value
         if not np.array_equal(kernel, self.presets[name]):
             name = "your own"
-        with self.output:
-            clear_output(wait=True)
-            fig = plots.show_kernel_effect(self.image, kernel, feature_map, name=name)
-            display(fig)
-            plt.close(fig)
+        fig = plots.show_kernel_effect(self.image, kernel, feature_map, name=name)
+        # Replace the Output's contents through its state rather than `with output:`,
+        # which routes messages by id and can misfire outside a live frontend.
+        self.output.outputs = ()
+        self.output.append_display_data(fig)
+        plt.close(fig)
         self.result = {"kernel": kernel, "feature_map": feature_map, "name": name}
         return self.result
 
