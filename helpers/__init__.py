@@ -8,7 +8,11 @@ One topic per module:
 - `helpers.plots`: matrices with their numbers, sliding windows, grids of kernels and maps
 - `helpers.checks`: self-checks for the exercises
 - `helpers.widgets`: ipywidgets explorers (they only wire controls to the functions above)
+- `helpers.kernels`: classic 3x3 filters (edges, blur, sharpen) as fresh arrays
+- `helpers.cnn`: the series' Fashion-MNIST CNN (build, train, save/load, layer ledger)
+- `helpers.environment`: the environment check of notebook 00
 - `helpers.keras_setup`: a quiet, seeded TensorFlow/Keras import (imported only on demand)
+- `helpers.tools`: maintenance commands (execute, navigation, images, student, bench)
 
 ``import helpers`` is light: it never imports TensorFlow.
 """

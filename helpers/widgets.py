@@ -1,9 +1,11 @@
 """Interactive explorers (ipywidgets): controls wired to functions of `helpers.plots`
 and `helpers.layers`, with no math of their own.
 
-Each explorer returns an ``ipywidgets.interactive``: display it in a notebook, or drive
-it from a test by setting ``ui.children[k].value``; ``ui.result`` holds what the last
-update returned.
+Each explorer returns a widget to display in a notebook: an ``ipywidgets.interactive``
+(`pooling_explorer`, `conv_stepper`) or a small VBox (`KernelExplorer`, so that a preset
+filling nine boxes redraws once). Tests drive them without a browser by setting
+``ui.children[k].value`` (or ``.preset.value`` / ``.boxes[k].value``); ``ui.result``
+holds what the last update returned.
 """
 
 from __future__ import annotations
