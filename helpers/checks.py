@@ -96,6 +96,12 @@ def compare(got, expected, atol: float = 1e-6) -> str | None:
     return None
 
 
+def _name(learner_fn, default: str) -> str:
+    """The learner's own name for their function (``my_conv2d``), else `default`."""
+    name = getattr(learner_fn, "__name__", "")
+    return name if name.isidentifier() else default
+
+
 def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-6):
     """Compare `learner_fn` with `reference_fn` on every case.
 
@@ -185,7 +191,7 @@ def check_conv2d(learner_fn):
                                                       rng.normal(size=(3, 3)))),
         ("a 1x1 kernel: scales every pixel", (rng.normal(size=(4, 4)), np.array([[2.0]]))),
     ]
-    return check_function(learner_fn, layers.conv2d, cases, "conv2d")
+    return check_function(learner_fn, layers.conv2d, cases, _name(learner_fn, "conv2d"))
 
 
 # ---- notebooks 03-05: ReLU, pooling, dense ------------------------------------------
