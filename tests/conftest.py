@@ -19,3 +19,12 @@ def keras():
     from helpers.keras_setup import import_keras
 
     return import_keras()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every matplotlib figure a test opened."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

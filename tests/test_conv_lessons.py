@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from learners import not_done, returns_none, run_check  # noqa: E402
 
 import helpers  # noqa: E402
 from helpers import checks, data, kernels, plots  # noqa: E402
@@ -21,31 +22,10 @@ ASYMMETRIC_CROSS = [[6, 3, 1], [5, 6, 3], [3, 5, 6]]  # notebook 01, section 4
 ASYMMETRIC_TRUE = [[1, 3, 6], [1, 3, 5], [3, 5, 3]]
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def run_check(check, learner, capsys):
-    """Run a check and return (passed, printed text); the check must never raise."""
-    result = check(learner)
-    text = capsys.readouterr().out
-    assert isinstance(result, checks.CheckResult)
-    assert text.strip(), "a check must print a verdict"
-    return bool(result), text
-
-
-def not_done(*args, **kwargs):
-    raise NotImplementedError
-
-
 def raises_type_error(*args, **kwargs):
     raise TypeError("unsupported operand")
 
 
-def returns_none(*args, **kwargs):
-    return None
 
 
 # ---------------------------------------------------------------- the learner's solutions

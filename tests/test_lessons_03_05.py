@@ -5,9 +5,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from learners import not_done, returns_none, run_check  # noqa: E402
 
 import helpers  # noqa: E402
 from helpers import checks, data, plots, widgets  # noqa: E402
@@ -15,31 +15,10 @@ from helpers.checks import FAIL, PASS, TODO  # noqa: E402
 from helpers.tools import images  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def run_check(check, learner, capsys):
-    """Run a check and return (passed, printed text); the check must never raise."""
-    result = check(learner)
-    text = capsys.readouterr().out
-    assert isinstance(result, checks.CheckResult)
-    assert text.strip(), "a check must print a verdict"
-    return bool(result), text
-
-
-def not_done(*args, **kwargs):
-    raise NotImplementedError
-
-
 def raises_value_error(*args, **kwargs):
     raise ValueError("boom")
 
 
-def returns_none(*args, **kwargs):
-    return None
 
 
 # The learner's functions as a notebook would show them (the worked solutions).
