@@ -827,6 +827,16 @@ def plot_confusion(cm, class_names, ax=None, normalize: bool = True):
     return ax
 
 
+def _grayscale_stack(images) -> np.ndarray:
+    """(N, H, W) or (N, H, W, 1) images as an (N, H, W) array, or a ValueError."""
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3:
+        raise ValueError(f"`images` must be (N, H, W) or (N, H, W, 1), got {images.shape}")
+    return images
+
+
 def show_items(images, labels, class_names, predicted=None, titles=None,
                ncols: int = 8, size: float = 1.5):
     """A grid of grey images with their class names (and predictions, if given).
@@ -848,13 +858,7 @@ def show_items(images, labels, class_names, predicted=None, titles=None,
     -------
     fig : matplotlib Figure
     """
-    images = np.asarray(images)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
-    if images.ndim != 3:
-        raise ValueError(
-            f"`images` must be (N, H, W) or (N, H, W, 1), got {images.shape}"
-        )
+    images = _grayscale_stack(images)
     n = len(images)
     if len(labels) != n:
         raise ValueError(f"{n} images but {len(labels)} labels")
@@ -902,9 +906,7 @@ def show_predictions(images, probabilities, labels, class_names, ncols: int = 2)
     -------
     fig : matplotlib Figure
     """
-    images = np.asarray(images)
-    if images.ndim == 4 and images.shape[-1] == 1:
-        images = images[..., 0]
+    images = _grayscale_stack(images)
     probabilities = np.asarray(probabilities, dtype=float)
     n, k = probabilities.shape
     if len(images) != n or len(labels) != n or len(class_names) != k:
