@@ -102,6 +102,36 @@ def _name(learner_fn, default: str) -> str:
     return name if name.isidentifier() else default
 
 
+def _copies(args):
+    """Fresh copies of array arguments, so no call can spoil the next one's inputs."""
+    return [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
+
+
+def _call(learner_fn, name, *args, where: str = ""):
+    """Run the learner's function: (result, None) or (None, the verdict to return).
+
+    `where` (e.g. " on case 2 (a 4x6 image)") is added when the function raises.
+    """
+    if not callable(learner_fn):
+        return None, _verdict(
+            False,
+            f"{FAIL} `{name}` should be a function, got {type(learner_fn).__name__}. "
+            "Pass the function itself, without parentheses.",
+        )
+    try:
+        return learner_fn(*args), None
+    except NotImplementedError:
+        return None, _verdict(
+            False,
+            f"{TODO} `{name}` is not done yet: replace "
+            "`raise NotImplementedError` with your code.",
+        )
+    except Exception as exc:  # the learner's bug, reported, never re-raised
+        return None, _verdict(
+            False, f"{FAIL} `{name}` raised {type(exc).__name__}: {exc}{where}"
+        )
+
+
 def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-6):
     """Compare `learner_fn` with `reference_fn` on every case.
 
@@ -117,30 +147,14 @@ def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-
     name : str
         How to call the function in the verdict.
     """
-    if not callable(learner_fn):
-        return _verdict(
-            False,
-            f"{FAIL} `{name}` should be a function, got {type(learner_fn).__name__}. "
-            f"Pass the function itself, without parentheses.",
-        )
     for number, (description, args) in enumerate(cases, start=1):
-        expected = reference_fn(*[np.copy(a) if isinstance(a, np.ndarray) else a
-                                  for a in args])
-        try:
-            got = learner_fn(*[np.copy(a) if isinstance(a, np.ndarray) else a
-                               for a in args])
-        except NotImplementedError:
-            return _verdict(
-                False,
-                f"{TODO} `{name}` is not done yet: replace "
-                "`raise NotImplementedError` with your code.",
-            )
-        except Exception as exc:  # the learner's bug, reported, never re-raised
-            return _verdict(
-                False,
-                f"{FAIL} `{name}` raised {type(exc).__name__}: {exc}\n"
-                f"   on case {number} ({description}).",
-            )
+        expected = reference_fn(*_copies(args))
+        got, failed = _call(
+            learner_fn, name, *_copies(args),
+            where=f"\n   on case {number} ({description}).",
+        )
+        if failed is not None:
+            return failed
         problem = compare(got, expected, atol)
         if problem:
             return _verdict(
@@ -441,24 +455,6 @@ def check_feature_maps(learner_fn):
 
 
 # ---- notebooks 06-07: the Keras CNN, its ledger, the trained model from inside ----
-def _call(learner_fn, name, *args):
-    """Run the learner's function: (result, None) or (None, the verdict to return)."""
-    if not callable(learner_fn):
-        return None, _verdict(
-            False, f"{FAIL} `{name}` should be a function, got "
-                   f"{type(learner_fn).__name__}. Pass the function itself."
-        )
-    try:
-        return learner_fn(*args), None
-    except NotImplementedError:
-        return None, _verdict(
-            False, f"{TODO} `{name}` is not done yet: replace "
-                   "`raise NotImplementedError` with your code."
-        )
-    except Exception as exc:  # the learner's bug, reported, never re-raised
-        return None, _verdict(False, f"{FAIL} `{name}` raised {type(exc).__name__}: {exc}")
-
-
 def check_layer_predictions(learner_fn, model):
     """Notebook 06: ``learner_fn()`` returns ``{layer name: (output shape, params)}``
     for every layer of the Keras `model`; Keras' own numbers are the answer key."""
