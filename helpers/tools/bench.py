@@ -58,14 +58,15 @@ def bench_import(repeats: int = 5) -> float:
     return statistics.median(times)
 
 
-def peak_memory_mb(fn) -> float:
-    """Peak memory (MB) that `fn` allocates beyond the array it returns (tracemalloc):
-    the working memory of the batches, not counting the output itself."""
+def memory_mb(fn) -> tuple[float, float]:
+    """(output, working) memory in MB of one call of `fn`, measured with tracemalloc:
+    the size of the array it returns, and the peak it allocates beyond that array."""
     tracemalloc.start()
     result = fn()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return (peak - np.asarray(result).nbytes) / 2**20
+    output = np.asarray(result).nbytes
+    return output / 2**20, (peak - output) / 2**20
 
 
 def bench_layers(n: int, repeats: int) -> list[dict]:
@@ -106,14 +107,15 @@ def bench_layers(n: int, repeats: int) -> list[dict]:
         theirs()  # warm up TensorFlow's kernels
         assert np.allclose(ours(), theirs(), atol=1e-4), f"{label}: results differ"
         t_ours, t_tf = _interleaved(ours, theirs, repeats)
+        output_mb, working_mb = memory_mb(ours)
         rows.append(
             {
                 "what": label,
                 "numpy_s": t_ours,
                 "tensorflow_s": t_tf,
                 "ratio": t_ours / t_tf,
-                "peak_extra_mb": peak_memory_mb(ours),
-                "output_mb": ours().nbytes / 2**20,
+                "peak_extra_mb": working_mb,
+                "output_mb": output_mb,
             }
         )
     return rows
