@@ -1,8 +1,8 @@
 """The series' Fashion-MNIST CNN: build it, train it, save and load it, and its ledger.
 
-Notebook 06 builds and trains the model with these functions and saves it; notebook 07
+Notebook 09 builds and trains the model with these functions and saves it; notebook 10
 loads it (or, on a fresh clone, trains it with the very same code). The model uses only
-the layers that `helpers.numpy_forward` can run, so notebook 07 can re-run it with the
+the layers that `helpers.numpy_forward` can run, so notebook 10 can re-run it with the
 learner's numpy layers.
 
 TensorFlow and Keras are imported inside the functions, through
@@ -57,7 +57,7 @@ __all__ = [
     "ledger_table",
 ]
 
-SEED = 6  # notebook 06
+SEED = 6  # notebook 09
 EPOCHS = 5
 BATCH_SIZE = 128
 LEARNING_RATE = 2e-3  # Adam's step size in the first epoch ...
@@ -220,7 +220,7 @@ def save_model(model, path=None) -> Path:
 
 def load_or_train(path=None, epochs: int = EPOCHS, n_train: int | None = None,
                   verbose: int = 0):
-    """The model notebook 06 saved, or, if there is none, one trained now the same way.
+    """The model notebook 09 saved, or, if there is none, one trained now the same way.
 
     Parameters
     ----------
@@ -260,7 +260,7 @@ def load_or_train(path=None, epochs: int = EPOCHS, n_train: int | None = None,
 # --------------------------------------------------------------------------- the ledger
 def _formula(layer, shape):
     """(output shape, parameter count, how the count was worked out) from the hand
-    formulas of notebooks 02 and 05, given the layer's input `shape` (no batch axis)."""
+    formulas of notebooks 02 and 06, given the layer's input `shape` (no batch axis)."""
     kind = type(layer).__name__
     config = layer.get_config()
     if kind == "Conv2D":

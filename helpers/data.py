@@ -43,7 +43,7 @@ def lesson_kernel() -> np.ndarray:
 
 
 def pooling_example() -> np.ndarray:
-    """The 4x4 rectified feature map of notebook 04, shape (4, 4)."""
+    """The 4x4 rectified feature map of notebook 05, shape (4, 4)."""
     return np.array(
         [
             [1, 1, 2, 4],

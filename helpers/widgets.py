@@ -17,7 +17,7 @@ import numpy as np
 from helpers import data, layers, plots
 
 
-# ---- notebook 04: pooling ------------------------------------------------------------
+# ---- notebook 05: pooling ------------------------------------------------------------
 def pooling_explorer(x=None):
     """Sliders for the window size and stride of 2-D pooling, max or average.
 

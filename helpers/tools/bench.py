@@ -191,9 +191,9 @@ def report(results: dict) -> str:
     model = results.get("model")
     if model:
         lines += [
-            f"| notebook 06 CNN: training ({model['epochs']} epochs, "
+            f"| notebook 09 CNN: training ({model['epochs']} epochs, "
             f"{model['train_images']:,} images) | {model['train_s']:.1f} s | <= 90 s |",
-            f"| notebook 06 CNN: test accuracy | {100 * model['test_accuracy']:.2f}% "
+            f"| notebook 09 CNN: test accuracy | {100 * model['test_accuracy']:.2f}% "
             "| >= 91% |",
             f"| `numpy_forward` vs `model.predict`, {model['test_images']:,} test images "
             f"| {model['numpy_forward_s']:.2f} s vs {model['keras_predict_s']:.2f} s = "
@@ -209,7 +209,7 @@ def report(results: dict) -> str:
             for name, s in notebooks.items()
             if name[:2] in {"01", "02", "03", "04", "05"}
         )
-        lines.append(f"| notebooks 01-05 executed | {lessons:.1f} s | < 30 s |")
+        lines.append(f"| notebooks 01-06 executed | {lessons:.1f} s | < 30 s |")
         lines.append(f"| whole series executed | {sum(notebooks.values()):.1f} s | |")
     return "\n".join(lines)
 

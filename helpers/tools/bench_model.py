@@ -22,7 +22,7 @@ def bench_model(epochs: int | None = None, n_train: int | None = None,
     Parameters
     ----------
     epochs : int or None
-        Default `helpers.cnn.EPOCHS` (what notebook 06 trains).
+        Default `helpers.cnn.EPOCHS` (what notebook 09 trains).
     n_train, n_test : int or None
         Use only the first images (quick runs and tests); None uses all.
     repeats : int

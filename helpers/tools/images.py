@@ -25,7 +25,7 @@ def _figures():
         "conv_step.png": _conv_step,
         "cross_correlation_flip.png": _cross_correlation_flip,
         "padding_stride.png": _padding_stride,
-        # ---- notebooks 04-05
+        # ---- notebooks 05-06
         "max_pooling_2x2.png": _max_pooling_2x2,
         "cnn_pipeline.png": _cnn_pipeline,
     }
@@ -84,9 +84,9 @@ def _padding_stride():
     return fig
 
 
-# ---- notebooks 04-05 ---------------------------------------------------------------
+# ---- notebooks 05-06 ---------------------------------------------------------------
 def _max_pooling_2x2():
-    """2x2 max pooling, stride 2, of the 4x4 map of notebook 04: windows and outputs."""
+    """2x2 max pooling, stride 2, of the 4x4 map of notebook 05: windows and outputs."""
     from helpers import data, plots
 
     fig, axes = plt.subplots(
@@ -99,7 +99,7 @@ def _max_pooling_2x2():
 
 
 def _cnn_pipeline():
-    """The layers of notebook 05's small CNN with the shape each one outputs."""
+    """The layers of notebook 06's small CNN with the shape each one outputs."""
     import numpy as np
 
     from helpers import layers, plots

@@ -1,4 +1,4 @@
-"""Notebooks 03-05 (ReLU, pooling, flatten and dense): their checks, plots, widget and
+"""Notebooks 04-06 (ReLU, pooling, flatten and dense): their checks, plots, widget and
 the facts the notebooks state, against hand-worked numbers and TensorFlow/Keras."""
 
 import matplotlib
@@ -12,6 +12,7 @@ from learners import not_done, returns_none, run_check  # noqa: E402
 import helpers  # noqa: E402
 from helpers import checks, data, plots, widgets  # noqa: E402
 from helpers.checks import FAIL, PASS, TODO  # noqa: E402
+from helpers.checks.relu import _combined_kernel_reference  # noqa: E402
 from helpers.tools import images  # noqa: E402
 
 
@@ -419,7 +420,7 @@ def test_pooling_matches_keras(keras, H, W, C, size, stride):
         np.testing.assert_allclose(ours(x, size, stride), theirs, atol=1e-6)
         assert theirs.shape == (helpers.output_size(H, size, stride),
                                 helpers.output_size(W, size, stride), C)
-    # and the learner's loop of notebook 04
+    # and the learner's loop of notebook 05
     np.testing.assert_allclose(max_pool_solution(x, size, stride),
                                helpers.max_pool2d(x, size, stride))
 
@@ -465,14 +466,14 @@ def test_stacked_convolutions_collapse_in_tensorflow(tf, shape1, shape2):
     combined = combined_kernel_solution(k1, k2)
     np.testing.assert_allclose(tf_conv(x, combined), two_steps, atol=1e-10)
     np.testing.assert_allclose(helpers.conv2d(x, combined), two_steps, atol=1e-10)
-    np.testing.assert_allclose(checks._combined_kernel_reference(k1, k2), combined)
+    np.testing.assert_allclose(_combined_kernel_reference(k1, k2), combined)
     if shape2 != (1, 1):  # without the flip it is wrong (unless k2 is symmetric)
         wrong = combined_kernel_not_flipped(k1, k2)
         assert not np.allclose(tf_conv(x, wrong), two_steps)
 
 
 def numpy_pipeline(image, kernel, conv_bias, weights, bias):
-    """conv -> ReLU -> 2x2 max pool -> flatten -> dense -> softmax, as notebook 05."""
+    """conv -> ReLU -> 2x2 max pool -> flatten -> dense -> softmax, as notebook 06."""
     maps = np.stack([helpers.conv2d(image, kernel[:, :, :, f]) + conv_bias[f]
                      for f in range(kernel.shape[-1])], axis=-1)
     pooled = helpers.max_pool2d(helpers.relu(maps), 2, 2)
@@ -492,7 +493,7 @@ def keras_pipeline(keras, H, W, C, F, units):
 
 
 def test_tiny_pipeline_three_ways(keras):
-    """The case notebook 05 works out by hand in markdown."""
+    """The case notebook 06 works out by hand in markdown."""
     tiny = np.array([[0, 0, 1, 1], [0, 0, 1, 1], [0, 0, 1, 1], [1, 1, 1, 1]],
                     dtype=float)[:, :, None]
     vertical = np.array([[-1, 0, 1]] * 3, dtype=float)

@@ -1,0 +1,50 @@
+"""Self-checks for the exercises, one module per topic; ``from helpers import checks``
+gives them all.
+
+Each ``check_*`` function takes the learner's function or answer, tests the shape first
+and then the values on several cases (edge cases included), prints one verdict, and
+returns a `CheckResult` that is truthy when everything passed. A function that still
+raises ``NotImplementedError`` gets "not done yet".
+
+- `checks.core`: `check_function`, `check_answer`, `compare`, the verdicts
+- `checks.convolution`, `checks.relu`, `checks.pooling`, `checks.dense`: the layers by hand
+- `checks.trained_cnn`: the Keras CNN and the trained model
+"""
+
+from helpers.checks.convolution import (
+    OUTPUT_SHAPE_QUESTIONS,
+    check_conv2d,
+    check_feature_maps,
+    check_output_shapes,
+    check_window_sum,
+    check_window_value,
+    output_shape_answers,
+)
+from helpers.checks.core import (
+    FAIL,
+    PASS,
+    TODO,
+    CheckResult,
+    check_answer,
+    check_function,
+    compare,
+)
+from helpers.checks.dense import check_conv_params, check_dense, check_dense_params
+from helpers.checks.pooling import check_max_pool2d, check_pooled_shape
+from helpers.checks.relu import check_combined_kernel, check_relu
+from helpers.checks.trained_cnn import (
+    check_kernel_feature_map,
+    check_layer_predictions,
+    check_most_confused,
+    check_most_similar,
+)
+
+__all__ = [
+    "FAIL", "OUTPUT_SHAPE_QUESTIONS", "PASS", "TODO", "CheckResult", "check_answer",
+    "check_combined_kernel", "check_conv2d", "check_conv_params", "check_dense",
+    "check_dense_params", "check_feature_maps", "check_function",
+    "check_kernel_feature_map", "check_layer_predictions", "check_max_pool2d",
+    "check_most_confused", "check_most_similar", "check_output_shapes",
+    "check_pooled_shape", "check_relu", "check_window_sum", "check_window_value",
+    "compare", "output_shape_answers",
+]

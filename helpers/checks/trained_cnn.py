@@ -1,0 +1,155 @@
+"""Checks for the Keras CNN: its layer ledger, the confusion matrix, the trained
+model seen from inside."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.checks.core import (
+    FAIL,
+    PASS,
+    _call,
+    _describe,
+    _end,
+    _rng,
+    _verdict,
+    compare,
+)
+
+
+def check_layer_predictions(learner_fn, model):
+    """Notebook 09: ``learner_fn()`` returns ``{layer name: (output shape, params)}``
+    for every layer of the Keras `model`; Keras' own numbers are the answer key."""
+    answers, failed = _call(learner_fn, "predict_ledger")
+    if failed is not None:
+        return failed
+    if not isinstance(answers, dict):
+        return _verdict(False, f"{FAIL} expected a dict {{layer name: (shape, params)}}, "
+                               f"got {_describe(answers)}")
+    hints = {
+        "Conv2D": 'params = (kh * kw * C + 1) * F; "same" keeps H and W (stride 1), '
+                  '"valid" gives H - kh + 1.',
+        "MaxPooling2D": "no parameters; H' = floor((H - 2) / 2) + 1 for 2x2 pooling.",
+        "Flatten": "no parameters; H * W * C numbers in a row.",
+        "Dense": "params = (inputs + 1) * units.",
+    }
+    for layer in model.layers:
+        kind = type(layer).__name__
+        expected = (tuple(int(n) for n in layer.output.shape[1:]),
+                    int(layer.count_params()))
+        if layer.name not in answers:
+            return _verdict(False, f"{FAIL} no entry for layer {layer.name!r} "
+                                   f"(the dict needs one per layer).")
+        try:
+            shape, params = answers[layer.name]
+            shape = tuple(int(n) for n in shape)
+            ok = shape == expected[0] and params == expected[1]
+        except (TypeError, ValueError):
+            return _verdict(False, f"{FAIL} {layer.name}: expected a pair "
+                                   f"(shape tuple, params), got {answers[layer.name]!r:.60}")
+        if not ok:
+            return _verdict(
+                False,
+                f"{FAIL} {layer.name} ({kind}): you said shape {shape} and "
+                f"{params!r} parameters.\n   Hint: {hints.get(kind, '')}",
+            )
+    return _verdict(True, f"{PASS} all {len(model.layers)} layers: shapes and parameter "
+                          "counts match Keras.")
+
+
+def _most_confused_reference(cm):
+    off = np.array(cm, dtype=float)
+    np.fill_diagonal(off, -np.inf)
+    true, predicted = np.unravel_index(np.argmax(off), off.shape)
+    return int(true), int(predicted)
+
+
+def check_most_confused(learner_fn):
+    """Notebook 09: ``most_confused(cm)`` -> (true class, predicted class) of the largest
+    entry off the diagonal of a confusion matrix."""
+    rng = _rng(6)
+    big_diagonal = np.diag([90, 80, 95]) + np.array([[0, 3, 7], [12, 0, 8], [1, 2, 0]])
+    cases = [
+        ("3 classes: class 1 taken for class 0 most often", (big_diagonal,)),
+        ("the diagonal is the largest entry but must be ignored",
+         (np.array([[50, 1], [4, 60]]),)),
+        ("10 classes of random counts", (rng.integers(0, 50, (10, 10)),)),
+        ("a mistake above the diagonal", (np.array([[9, 0, 0], [0, 9, 5], [1, 0, 9]]),)),
+    ]
+    for number, (description, (cm,)) in enumerate(cases, start=1):
+        expected = _most_confused_reference(cm)
+        got, failed = _call(learner_fn, "most_confused", np.copy(cm))
+        if failed is not None:
+            return failed
+        try:
+            got = tuple(int(v) for v in got)
+        except (TypeError, ValueError):
+            return _verdict(False, f"{FAIL} case {number} ({description}): expected a "
+                                   f"pair (true, predicted), got {_describe(got)}")
+        if got != expected:
+            return _verdict(
+                False,
+                f"{FAIL} case {number} ({description}): expected {expected}, got {got}."
+                "\n   Hint: set the diagonal aside (np.fill_diagonal on a copy), then "
+                "np.argmax and np.unravel_index.",
+            )
+    return _verdict(True, f"{PASS} `most_confused` is correct on all {len(cases)} cases.")
+
+
+def check_kernel_feature_map(learner_fn, image, kernels, biases, expected_maps):
+    """Notebook 10: ``one_feature_map(image, kernels, biases, k)`` against the feature
+    maps Keras computed (`expected_maps`, (H', W', F)) for a few kernels k."""
+    expected_maps = np.asarray(expected_maps)
+    for k in sorted({0, 5, expected_maps.shape[-1] - 1}):
+        got, failed = _call(learner_fn, "one_feature_map", np.copy(image),
+                            np.copy(kernels), np.copy(biases), k)
+        if failed is not None:
+            return failed
+        problem = compare(got, expected_maps[:, :, k], atol=1e-4)
+        if problem:
+            return _verdict(
+                False,
+                f"{FAIL} kernel {k}: {_end(problem)}\n   Hint: conv2d of image[:, :, 0] "
+                "with kernels[:, :, 0, k] and the layer's padding, plus biases[k], "
+                "then ReLU.",
+            )
+    return _verdict(True, f"{PASS} `one_feature_map` matches Keras' feature maps.")
+
+
+def _most_similar_reference(vectors, i):
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    similarity = unit @ unit[i]
+    similarity[i] = -np.inf
+    return int(np.argmax(similarity))
+
+
+def check_most_similar(learner_fn):
+    """Notebook 10: ``most_similar(vectors, i)`` -> the index j != i whose row of
+    `vectors` has the largest cosine similarity with row i."""
+    rng = _rng(7)
+    scaled = np.array([[1.0, 0.0], [10.0, 1.0], [0.9, 0.3], [-1.0, 0.0]])
+    cases = [
+        ("4 vectors in 2-D: cosine, not distance (a long vector can be the most "
+         "similar)", (scaled, 0)),
+        ("the vector itself does not count", (np.array([[1.0, 2.0], [1.0, 2.0],
+                                                        [2.0, 1.0]]), 0)),
+        ("100 random vectors of 128 numbers", (rng.random((100, 128)), 17)),
+        ("the last row as the query", (rng.normal(size=(20, 8)), 19)),
+    ]
+    for number, (description, (vectors, i)) in enumerate(cases, start=1):
+        expected = _most_similar_reference(vectors, i)
+        got, failed = _call(learner_fn, "most_similar", np.copy(vectors), i)
+        if failed is not None:
+            return failed
+        if isinstance(got, bool | float | str) or np.ndim(got) != 0 \
+                or not np.issubdtype(np.asarray(got).dtype, np.integer):
+            return _verdict(False, f"{FAIL} case {number} ({description}): expected one "
+                                   f"index (an int), got {_describe(got)}")
+        if int(got) != expected:
+            return _verdict(
+                False,
+                f"{FAIL} case {number} ({description}): expected index {expected}, "
+                f"got {int(got)}.\n   Hint: divide each row by its length "
+                "(np.linalg.norm), take dot products with row i, leave row i out.",
+            )
+    return _verdict(True, f"{PASS} `most_similar` is correct on all {len(cases)} cases.")

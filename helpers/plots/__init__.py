@@ -1,0 +1,57 @@
+"""Drawing, one module per kind of figure; ``from helpers import plots`` gives them all.
+
+- `plots.style`: the colour scheme (one colour map per kind of quantity) and shared utilities
+- `plots.matrices`: small matrices with their numbers, images, outlined windows, grids
+- `plots.convolution`: a convolution step by step, kernels and their feature maps,
+  padding and stride
+- `plots.activations`: activation functions, a feature map before and after ReLU
+- `plots.pooling`: pooling windows and their outputs
+- `plots.dense`: flatten order, the pipeline of layer shapes
+- `plots.training`: learning curves, confusion matrix, items and predictions
+
+One colour map per kind of quantity, across the whole series:
+
+- `IMAGE_CMAP` ("gray") for pixel intensities: 0 is black, the brightest pixel white.
+- `VALUE_CMAP` ("RdBu_r") for signed numbers (kernels, feature maps, gradients):
+  negative blue, zero white, positive red, always centred on zero.
+
+Every function takes ``ax=None`` (a new figure when None) and returns the Axes (or the
+Figure for grids), so figures compose. No function calls ``plt.show()``.
+"""
+
+from helpers.plots.activations import plot_activations, show_rectified
+from helpers.plots.convolution import (
+    show_conv_step,
+    show_conv_steps,
+    show_kernel_effect,
+    show_kernels_and_maps,
+    show_padding_stride,
+    show_patch_vs_kernel,
+)
+from helpers.plots.dense import show_flatten, show_pipeline
+from helpers.plots.matrices import highlight_window, show_grid, show_image, show_matrix
+from helpers.plots.pooling import show_pooling
+from helpers.plots.style import (
+    CORRECT,
+    HIGHLIGHT,
+    IMAGE_CMAP,
+    PADDING_COLOR,
+    VALUE_CMAP,
+    WINDOW_COLORS,
+    WRONG,
+)
+from helpers.plots.training import (
+    plot_confusion,
+    plot_history,
+    show_items,
+    show_predictions,
+)
+
+__all__ = [
+    "CORRECT", "HIGHLIGHT", "IMAGE_CMAP", "PADDING_COLOR", "VALUE_CMAP", "WINDOW_COLORS",
+    "WRONG", "highlight_window", "plot_activations", "plot_confusion", "plot_history",
+    "show_conv_step", "show_conv_steps", "show_flatten", "show_grid", "show_image",
+    "show_items", "show_kernel_effect", "show_kernels_and_maps", "show_matrix",
+    "show_padding_stride", "show_patch_vs_kernel", "show_pipeline", "show_pooling",
+    "show_predictions", "show_rectified",
+]

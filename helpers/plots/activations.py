@@ -1,0 +1,84 @@
+"""Activation functions and a feature map before and after ReLU."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.plots.matrices import show_matrix
+from helpers.plots.style import (
+    VALUE_CMAP,
+    _axes,
+    _value_limits,
+)
+
+
+def plot_activations(ax=None, x_range: tuple[float, float] = (-4.0, 4.0)):
+    """Plot ReLU, sigmoid and tanh on one set of axes, with a legend.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes or None
+    x_range : (float, float)
+        The inputs shown on the horizontal axis.
+    """
+    from helpers import layers
+
+    ax = _axes(ax, (5.5, 3.6))
+    x = np.linspace(x_range[0], x_range[1], 401)
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    ax.axvline(0, color="#888888", linewidth=0.8)
+    ax.plot(x, layers.relu(x), linewidth=2.5, label="ReLU: max(0, x)")
+    ax.plot(x, layers.sigmoid(x), linewidth=2, label="sigmoid: 1 / (1 + exp(-x))")
+    ax.plot(x, np.tanh(x), linewidth=2, linestyle="--", label="tanh(x)")
+    ax.set_xlim(*x_range)
+    ax.set_ylim(-1.25, min(3.0, x_range[1]) + 0.25)
+    ax.set_xlabel("input x")
+    ax.set_ylabel("output f(x)")
+    ax.set_title("Three activation functions")
+    ax.legend(loc="upper left", fontsize=9)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def show_rectified(feature_map, axes=None, numbers: bool | None = None):
+    """Draw a signed feature map beside ``relu(feature_map)``, with the same colours.
+
+    Both panels use `VALUE_CMAP` with the same limits, so a number keeps its colour
+    and every negative (blue) cell turns white (zero) on the right.
+
+    Parameters
+    ----------
+    feature_map : (H, W) array
+    axes : sequence of two Axes or None
+    numbers : bool or None
+        Write the numbers; by default only when the map is at most 12 x 12.
+
+    Returns
+    -------
+    axes : the two Axes (before, after)
+    """
+    from helpers import layers
+
+    feature_map = np.asarray(feature_map, dtype=float)
+    if feature_map.ndim != 2:
+        raise ValueError(f"`feature_map` must be 2-D (H, W), got {feature_map.shape}")
+    H, W = feature_map.shape
+    if numbers is None:
+        numbers = max(H, W) <= 12
+    if axes is None:
+        size = (0.55 * W + 0.8, 0.55 * H + 0.9) if numbers else (3.6, 3.6 * H / W + 0.4)
+        _, axes = plt.subplots(1, 2, figsize=(2 * size[0], size[1]))
+    vmin, vmax = _value_limits(feature_map)
+    rectified = layers.relu(feature_map)
+    for ax, values, title in [(axes[0], feature_map, "feature map"),
+                              (axes[1], rectified, "after ReLU")]:
+        if numbers:
+            show_matrix(values, ax=ax, title=title, cmap=VALUE_CMAP, vmin=vmin,
+                        vmax=vmax)
+        else:
+            ax.imshow(values, cmap=VALUE_CMAP, vmin=vmin, vmax=vmax)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_title(title)
+    return axes

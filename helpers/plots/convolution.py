@@ -1,0 +1,289 @@
+"""Convolution step by step, kernels beside their feature maps, padding and stride."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from helpers.plots.matrices import highlight_window, show_image, show_matrix
+from helpers.plots.style import (
+    IMAGE_CMAP,
+    PADDING_COLOR,
+    VALUE_CMAP,
+    _axes,
+    _fmt,
+    _map_limits,
+    _write_numbers,
+)
+
+
+def show_conv_step(
+    image, kernel, row: int, col: int, axes=None, with_kernel: bool = False
+):
+    """Draw one step of a convolution: the window, its product with the kernel, the sum.
+
+    The feature map is filled in reading order up to the current position (row, col),
+    whose cell is outlined; later cells are still empty.
+
+    Parameters
+    ----------
+    image : (H, W) array
+    kernel : (kh, kw) array
+    row, col : int
+        Top-left corner of the window, ``0 <= row <= H - kh``, ``0 <= col <= W - kw``.
+    axes : sequence of 3 Axes (4 with `with_kernel`) or None
+        (image, [kernel,] window x kernel, feature map); a new figure when None.
+    with_kernel : bool
+        Also draw the kernel, between the image and the product.
+
+    Returns
+    -------
+    axes : the Axes drawn on
+    """
+    from helpers import layers
+
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    if image.ndim != 2 or kernel.ndim != 2:
+        raise ValueError(f"`image` and `kernel` must be 2-D, got shapes {image.shape} "
+                         f"and {kernel.shape}")
+    feature_map = layers.conv2d(image, kernel)
+    out_h, out_w = feature_map.shape
+    if not (0 <= row < out_h and 0 <= col < out_w):
+        raise ValueError(f"(row, col) must be within 0..{out_h - 1} and 0..{out_w - 1} "
+                         f"for this {image.shape} image and {kernel.shape} kernel, "
+                         f"got ({row}, {col})")
+    kh, kw = kernel.shape
+    product = image[row : row + kh, col : col + kw] * kernel
+    n_panels = 4 if with_kernel else 3
+    if axes is None:
+        _, axes = plt.subplots(1, n_panels, figsize=(2.4 * n_panels, 2.6))
+    axes = list(axes)
+    if len(axes) != n_panels:
+        raise ValueError(f"`axes` must hold {n_panels} Axes, got {len(axes)}")
+    ax_img, ax_prod, ax_map = axes[0], axes[-2], axes[-1]
+    show_matrix(image, ax=ax_img, title=f"window at ({row}, {col})")
+    highlight_window(ax_img, row, col, kh, kw)
+    if with_kernel:
+        show_matrix(kernel, ax=axes[1], title="kernel")
+    show_matrix(product, ax=ax_prod, title="window × kernel")
+    ax_prod.set_xlabel(f"sum = {_fmt(product.sum(), 2)}", fontsize=12)
+    filled = np.arange(out_h * out_w).reshape(out_h, out_w) <= row * out_w + col
+    cmap, vmin, vmax = _map_limits(feature_map)
+    show_matrix(np.where(filled, feature_map, np.nan), ax=ax_map, title="feature map",
+                cmap=cmap, vmin=vmin, vmax=vmax, numbers=False)
+    _write_numbers(ax_map, feature_map, filled)
+    highlight_window(ax_map, row, col, 1, 1)
+    return axes
+
+
+def show_conv_steps(image, kernel):
+    """All positions of a convolution, one row per step (see `show_conv_step`).
+
+    Parameters
+    ----------
+    image : (H, W) array
+    kernel : (kh, kw) array
+
+    Returns
+    -------
+    fig : matplotlib Figure with 3 Axes per position
+    """
+    from helpers import layers
+
+    out_h, out_w = layers.conv2d(image, kernel).shape
+    n = out_h * out_w
+    fig, axes = plt.subplots(n, 3, figsize=(7.2, 2.25 * n + 0.4), squeeze=False)
+    for k, (i, j) in enumerate(np.ndindex(out_h, out_w)):
+        show_conv_step(image, kernel, i, j, axes=axes[k])
+        axes[k][0].set_ylabel(f"step {k + 1}", fontsize=12, fontweight="bold")
+    # Fixed margins: tight_layout over this many Axes costs about a second.
+    height = fig.get_figheight()
+    fig.suptitle(f"Sliding the {np.shape(kernel)[0]}x{np.shape(kernel)[1]} kernel: "
+                 f"{n} positions, {n} numbers", fontsize=13, y=1 - 0.12 / height)
+    fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.8 / height,
+                        bottom=0.45 / height, hspace=0.55, wspace=0.35)
+    return fig
+
+
+def show_kernels_and_maps(kernels, feature_maps, names=None, ncols: int = 4,
+                          size: float = 2.2):
+    """Each kernel (numbers in its cells) above the feature map it produces.
+
+    Kernels are drawn in `VALUE_CMAP`. A kernel whose weights sum to 0 (an edge
+    detector) gives a signed response, drawn with `VALUE_CMAP` centred on 0 (the
+    strongest 1% of responses saturate, so that weak edges show too); any other kernel
+    gives an image, drawn in `IMAGE_CMAP` between 0 and 1 (brighter or darker values
+    are clipped, as an image viewer would show them).
+
+    Parameters
+    ----------
+    kernels : sequence of (kh, kw) arrays
+    feature_maps : sequence of (H', W') arrays, one per kernel
+    names : sequence of str or None
+        Titles of the kernels.
+    ncols : int
+        Kernel/map pairs per row.
+    size : float
+        Inches per feature-map panel.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    kernels = [np.asarray(k, dtype=float) for k in kernels]
+    feature_maps = [np.asarray(m, dtype=float) for m in feature_maps]
+    if len(kernels) != len(feature_maps):
+        raise ValueError(f"{len(kernels)} kernels but {len(feature_maps)} feature "
+                         "maps: expected one feature map per kernel")
+    if names is not None and len(names) != len(kernels):
+        raise ValueError(f"`names` has {len(names)} entries for {len(kernels)} kernels")
+    ncols = max(1, min(ncols, len(kernels)))
+    groups = -(-len(kernels) // ncols)
+    fig, axes = plt.subplots(
+        2 * groups, ncols, figsize=(size * ncols, 1.75 * size * groups),
+        gridspec_kw={"height_ratios": [0.75, 1] * groups}, squeeze=False,
+    )
+    for k in range(groups * ncols):
+        top, col = 2 * (k // ncols), k % ncols
+        ax_k, ax_m = axes[top, col], axes[top + 1, col]
+        if k >= len(kernels):
+            ax_k.axis("off")
+            ax_m.axis("off")
+            continue
+        kernel, fmap = kernels[k], feature_maps[k]
+        show_matrix(kernel, ax=ax_k, decimals=2, title=names[k] if names else None,
+                    cmap=VALUE_CMAP)
+        ax_k.set_xticks([])
+        ax_k.set_yticks([])
+        for text in ax_k.texts:
+            text.set_fontsize(9)
+        _show_response(fmap, kernel, ax_m)
+    fig.tight_layout()
+    return fig
+
+
+def _show_response(feature_map, kernel, ax, title=None):
+    """A feature map, coloured by its kernel's kind (see `show_kernels_and_maps`)."""
+    if abs(np.sum(kernel)) < 1e-9:
+        show_image(feature_map, ax=ax, cmap=VALUE_CMAP, title=title)
+        # Most edge responses are weak: saturating the strongest 1% shows them all.
+        bound = float(np.percentile(np.abs(feature_map), 99)) or 1.0
+        ax.images[-1].set_clim(-bound, bound)
+    else:
+        show_image(feature_map, ax=ax, cmap=IMAGE_CMAP, title=title)
+        ax.images[-1].set_clim(0, 1)
+    ax.set_xlabel(f"{feature_map.shape[0]}x{feature_map.shape[1]}, values "
+                  f"{feature_map.min():.2f} to {feature_map.max():.2f}", fontsize=8)
+    return ax
+
+
+def show_kernel_effect(image, kernel, feature_map, name: str | None = None):
+    """Three panels: the image, the kernel with its numbers, the feature map.
+
+    Parameters
+    ----------
+    image : (H, W) array
+    kernel : (kh, kw) array
+    feature_map : (H', W') array
+        The image convolved with the kernel.
+    name : str or None
+        The kernel's name, for its title.
+
+    Returns
+    -------
+    fig : matplotlib Figure with 3 Axes
+    """
+    kernel = np.asarray(kernel, dtype=float)
+    feature_map = np.asarray(feature_map, dtype=float)
+    fig, axes = plt.subplots(1, 3, figsize=(9.5, 3.4),
+                             gridspec_kw={"width_ratios": [1, 0.8, 1]})
+    show_image(image, ax=axes[0], title=f"image {np.shape(image)[0]}x"
+                                        f"{np.shape(image)[1]}")
+    show_matrix(kernel, ax=axes[1], decimals=2, cmap=VALUE_CMAP,
+                title=f"kernel: {name}" if name else "kernel")
+    axes[1].set_xlabel(f"sum of weights = {_fmt(round(kernel.sum(), 4), 2)}")
+    _show_response(feature_map, kernel, axes[2], title="feature map")
+    fig.tight_layout()
+    return fig
+
+
+def show_patch_vs_kernel(image, kernel, row: int, col: int):
+    """The patch of `image` at (row, col) beside the kernel, to compare their patterns.
+
+    Panels: the image with the patch outlined; the patch's pixels; the patch minus its
+    mean (what a kernel whose weights sum to 0 responds to); the kernel.
+
+    Parameters
+    ----------
+    image : (H, W) array
+    kernel : (kh, kw) array
+    row, col : int
+        Top-left corner of the patch.
+
+    Returns
+    -------
+    fig : matplotlib Figure with 4 Axes
+    """
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    kh, kw = kernel.shape
+    patch = image[row : row + kh, col : col + kw]
+    if patch.shape != kernel.shape:
+        raise ValueError(f"the patch at ({row}, {col}) leaves the {image.shape} image")
+    fig, axes = plt.subplots(1, 4, figsize=(11, 3.0),
+                             gridspec_kw={"width_ratios": [1.4, 1, 1, 1]})
+    show_image(image, ax=axes[0], title=f"image, patch at ({row}, {col})")
+    highlight_window(axes[0], row, col, kh, kw)
+    show_matrix(patch, ax=axes[1], decimals=2, title="the patch")
+    show_matrix(patch - patch.mean(), ax=axes[2], decimals=2, title="patch − its mean")
+    show_matrix(kernel, ax=axes[3], decimals=2, title="the kernel", cmap=VALUE_CMAP)
+    fig.tight_layout()
+    return fig
+
+
+def show_padding_stride(image, kernel_size: int, stride: int = 1, padding=0, ax=None):
+    """An image with its zero padding (shaded) and the first two windows of one row.
+
+    The solid window is the first position, the dashed one the next, `stride` cells
+    to the right. The title gives the output size ``floor((H + 2p - k) / s) + 1``.
+
+    Parameters
+    ----------
+    image : (H, W) array
+    kernel_size : int
+    stride : int >= 1
+    padding : int >= 0, "valid" or "same"
+    ax : matplotlib Axes or None
+    """
+    from helpers import layers
+
+    image = np.asarray(image, dtype=float)
+    H, W = image.shape
+    top, bottom = layers.pad_amounts(H, kernel_size, stride, padding)
+    left, right = layers.pad_amounts(W, kernel_size, stride, padding)
+    padded = np.pad(image, ((top, bottom), (left, right)))
+    out_h = layers.output_size(H, kernel_size, stride, padding)
+    out_w = layers.output_size(W, kernel_size, stride, padding)
+    ax = _axes(ax, (0.45 * padded.shape[1] + 1, 0.45 * padded.shape[0] + 1.2))
+    show_matrix(padded, ax=ax, vmin=0, vmax=max(1.0, float(padded.max())))
+    is_pad = np.ones(padded.shape, dtype=bool)
+    is_pad[top : top + H, left : left + W] = False
+    for (i, j), text in zip(np.ndindex(padded.shape), ax.texts, strict=True):
+        if is_pad[i, j]:
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=PADDING_COLOR,
+                                   edgecolor="#888888", linewidth=0.8))
+            text.set_color("#333333")
+    highlight_window(ax, 0, 0, kernel_size, kernel_size)
+    ax.patches[-1].set(zorder=4, clip_on=False)
+    if out_w > 1:
+        ax.add_patch(Rectangle(
+            (stride - 0.5 + 0.1, -0.5 + 0.1), kernel_size - 0.2, kernel_size - 0.2,
+            fill=False, edgecolor="#4363d8", linewidth=3, linestyle="--", zorder=4,
+        ))
+    name = f"'{padding}'" if isinstance(padding, str) else str(padding)
+    ax.set_title(f"padding {name}, stride {stride}\n{H}x{W} → {out_h}x{out_w}")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax

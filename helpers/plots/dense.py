@@ -1,0 +1,99 @@
+"""Flatten order and the pipeline of layer shapes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from helpers.plots.matrices import show_matrix
+from helpers.plots.style import (
+    IMAGE_CMAP,
+    WINDOW_COLORS,
+    _axes,
+)
+
+
+def show_flatten(x, order: str = "keras"):
+    """Draw the channels of an (H, W, C) array above the vector that flattening gives.
+
+    Each channel has its own colour, on its cells and on its entries in the vector, so
+    the order of the vector can be read at a glance.
+
+    Parameters
+    ----------
+    x : (H, W, C) array
+        Small: every number is written.
+    order : "keras" or "channels first"
+        "keras": row-major (H, W, C), the channel changes fastest (``Flatten``);
+        "channels first": all of channel 0, then channel 1, ... (a (C, H, W) layout).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 3:
+        raise ValueError(f"`x` must be (H, W, C), got shape {x.shape}")
+    if order not in ("keras", "channels first"):
+        raise ValueError(f'`order` must be "keras" or "channels first", got {order!r}')
+    H, W, C = x.shape
+    channel_of = np.broadcast_to(np.arange(C), x.shape)
+    if order == "keras":
+        vector, channels = x.reshape(-1), channel_of.reshape(-1)
+    else:
+        vector = x.transpose(2, 0, 1).reshape(-1)
+        channels = channel_of.transpose(2, 0, 1).reshape(-1)
+    n = vector.size
+    label = "Keras" if order == "keras" else "channels-first"
+    fig = plt.figure(figsize=(max(0.55 * n + 1, 1.6 * C + 1), 0.55 * H + 2.4))
+    grid = fig.add_gridspec(2, C, height_ratios=[H, 1.6])
+    limits = {"vmin": min(0.0, x.min()), "vmax": max(1.0, x.max())}
+    for c in range(C):
+        ax = fig.add_subplot(grid[0, c])
+        show_matrix(x[:, :, c], ax=ax, title=f"channel {c}", cmap=IMAGE_CMAP,
+                    **limits)
+        for i, j in np.ndindex(H, W):
+            ax.add_patch(Rectangle((j - 0.42, i - 0.42), 0.84, 0.84, fill=False,
+                                   edgecolor=WINDOW_COLORS[c % 10], linewidth=2.5))
+    ax = fig.add_subplot(grid[1, :])
+    show_matrix(vector[None, :], ax=ax, cmap=IMAGE_CMAP, **limits,
+                title=f"flattened, {label} order: {n} numbers")
+    for k, c in enumerate(channels):
+        ax.add_patch(Rectangle((k - 0.42, -0.42), 0.84, 0.84, fill=False,
+                               edgecolor=WINDOW_COLORS[c % 10], linewidth=2.5))
+    ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def show_pipeline(stages, ax=None, title: str | None = None):
+    """Draw the layers of a small CNN as boxes, each with the shape it outputs.
+
+    Parameters
+    ----------
+    stages : sequence of (label, shape) pairs
+        e.g. ``[("image", (6, 6, 1)), ("conv 3x3, 2 filters", (4, 4, 2)), ...]``: each
+        box shows the label and the shape of that stage's output.
+    ax : matplotlib Axes or None
+    title : str or None
+    """
+    stages = list(stages)
+    ax = _axes(ax, (1.75 * len(stages), 1.7))
+    for k, (label, shape) in enumerate(stages):
+        x0 = 1.75 * k
+        ax.add_patch(Rectangle((x0, 0), 1.4, 1, facecolor="#f3f3f3",
+                               edgecolor="#444444", linewidth=1.2))
+        ax.text(x0 + 0.7, 0.66, label, ha="center", va="center", fontsize=9,
+                wrap=True)
+        ax.text(x0 + 0.7, 0.28, str(tuple(int(s) for s in shape)), ha="center",
+                va="center", fontsize=9, color="#b35900", family="monospace")
+        if k:
+            ax.annotate("", xy=(x0, 0.5), xytext=(x0 - 0.35, 0.5),
+                        arrowprops={"arrowstyle": "->", "color": "#444444"})
+    ax.set_xlim(-0.1, 1.75 * len(stages) - 0.25)
+    ax.set_ylim(-0.1, 1.1)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,114 @@
+"""Pooling windows on a feature map and the pooled output, colour-tied."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from helpers.plots.matrices import show_matrix
+from helpers.plots.style import (
+    IMAGE_CMAP,
+    VALUE_CMAP,
+    WINDOW_COLORS,
+)
+
+
+def show_pooling(
+    x,
+    size: int = 2,
+    stride: int | None = None,
+    kind: str = "max",
+    axes=None,
+    numbers: bool = True,
+    decimals: int = 2,
+):
+    """Draw a 2-D map beside its pooled output; a window and its output share a colour.
+
+    Pixels that no window covers (the dropped right / bottom edge of "valid" pooling)
+    are hatched in grey. For max pooling, the winning pixel of each window is tinted.
+
+    Parameters
+    ----------
+    x : (H, W) array
+    size : int
+        Window side.
+    stride : int or None
+        Step between windows; defaults to `size`.
+    kind : "max" or "avg"
+    axes : sequence of two Axes or None
+        (input, output); a new figure when None.
+    numbers : bool
+        Write the numbers in the cells.
+    decimals : int
+        Decimals for non-integer numbers.
+
+    Returns
+    -------
+    axes : the two Axes (input, output)
+    """
+    from helpers import layers
+
+    if kind not in ("max", "avg"):
+        raise ValueError(f'`kind` must be "max" or "avg", got {kind!r}')
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"`x` must be 2-D (H, W), got shape {x.shape}")
+    stride = size if stride is None else stride
+    pool = layers.max_pool2d if kind == "max" else layers.avg_pool2d
+    out = pool(x, size, stride)
+    H, W = x.shape
+    oh, ow = out.shape
+    if axes is None:
+        _, axes = plt.subplots(
+            1, 2, figsize=(0.55 * (W + ow) + 3, 0.55 * max(H, 3) + 1.2),
+            gridspec_kw={"width_ratios": [W, max(ow, 1.5)]},
+        )
+    ax_in, ax_out = axes
+    limits = {"vmin": min(0.0, x.min()), "vmax": max(1.0, x.max())}
+    show_matrix(x, ax=ax_in, numbers=numbers, decimals=decimals, **limits,
+                cmap=IMAGE_CMAP if x.min() >= 0 else VALUE_CMAP,
+                title=f"input {H}x{W}")
+    name = "max" if kind == "max" else "average"
+    show_matrix(out, ax=ax_out, numbers=numbers, decimals=decimals, **limits,
+                cmap=IMAGE_CMAP if x.min() >= 0 else VALUE_CMAP,
+                title=f"{name} pool -> {oh}x{ow}")
+    covered = np.zeros((H, W), dtype=bool)
+    overlap = stride < size
+    # Overlapping windows would hide each other: outline only the first one and its
+    # neighbours to the right and below, which is enough to see the stride.
+    shown = {(0, 0), (0, 1), (1, 0)} if overlap else set(np.ndindex(oh, ow))
+    for k, (i, j) in enumerate(np.ndindex(oh, ow)):
+        r, c = i * stride, j * stride
+        covered[r : r + size, c : c + size] = True
+        if (i, j) not in shown:
+            continue
+        color = WINDOW_COLORS[k % len(WINDOW_COLORS)]
+        inset = 0.06 + 0.1 * (k > 0) if overlap else 0.06
+        ax_in.add_patch(Rectangle(
+            (c - 0.5 + inset, r - 0.5 + inset), size - 2 * inset, size - 2 * inset,
+            fill=False, edgecolor=color, linewidth=3,
+        ))
+        ax_out.add_patch(Rectangle(
+            (j - 0.5 + 0.06, i - 0.5 + 0.06), 0.88, 0.88,
+            fill=False, edgecolor=color, linewidth=3,
+        ))
+        window = x[r : r + size, c : c + size]
+        if kind == "max" and not overlap and window.max() > window.min():
+            wi, wj = np.unravel_index(np.argmax(window), window.shape)
+            ax_in.add_patch(Rectangle(
+                (c + wj - 0.5, r + wi - 0.5), 1, 1, facecolor=color, alpha=0.45,
+                edgecolor="none",
+            ))
+    for i, j in zip(*np.nonzero(~covered), strict=True):
+        ax_in.add_patch(Rectangle(
+            (j - 0.5, i - 0.5), 1, 1, facecolor="none", hatch="//",
+            edgecolor="#9a9a9a", linewidth=0,
+        ))
+    label = f"window {size}x{size}, stride {stride}"
+    if overlap:
+        label += f"\n(3 of the {oh * ow} overlapping windows outlined)"
+    if (~covered).any():
+        label += f"; {int((~covered).sum())} pixels dropped (hatched)"
+    ax_in.set_xlabel(label)
+    return axes
