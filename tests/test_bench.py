@@ -1,0 +1,34 @@
+"""helpers.tools.bench: the README's performance table is built from every measurement."""
+
+from helpers.tools import bench
+
+
+def fake_results():
+    return {
+        "machine": "2 cores, test CPU, Python 3.11, no GPU",
+        "images": 1000,
+        "import_helpers_s": 0.05,
+        "layers": [{"what": "conv", "numpy_s": 0.2, "tensorflow_s": 0.1, "ratio": 2.0,
+                    "output_mb": 10.0, "peak_extra_mb": 1.0}],
+        "backprop": {"batch": 64, "numpy_s": 0.03, "keras_s": 0.02, "ratio": 1.5},
+        "notebooks_s": {"01_convolution_by_hand.ipynb": 3.2, "09_keras_cnn.ipynb": 95.0},
+    }
+
+
+def test_report_lists_each_notebook_with_its_budget_and_the_total():
+    text = bench.report(fake_results())
+    assert "| `01_convolution_by_hand.ipynb` executed | 3.2 s | <= 30 s |" in text
+    assert "| `09_keras_cnn.ipynb` executed | 95.0 s | <= 90 s of training |" in text
+    assert "| whole series executed (2 notebooks) | 98.2 s | <= 180 s |" in text
+
+
+def test_report_states_the_sgd_step_ratio():
+    text = bench.report(fake_results())
+    assert "30 ms vs 20 ms = **1.5x** | <= 3x |" in text
+
+
+def test_report_leaves_out_what_was_not_measured():
+    results = fake_results()
+    del results["backprop"], results["notebooks_s"]
+    text = bench.report(results)
+    assert "SGD" not in text and "executed" not in text
