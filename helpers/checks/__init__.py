@@ -8,17 +8,17 @@ raises ``NotImplementedError`` gets "not done yet".
 
 - `checks.core`: `check_function`, `check_answer`, `compare`, the verdicts
 - `checks.convolution`, `checks.relu`, `checks.pooling`, `checks.dense`: the layers by hand
+- `checks.shapes`: predicted output shapes and parameter counts, compared exactly
 - `checks.trained_cnn`: the Keras CNN and the trained model
 """
 
 from helpers.checks.convolution import (
-    OUTPUT_SHAPE_QUESTIONS,
     check_conv2d,
     check_feature_maps,
-    check_output_shapes,
+    check_feature_stack,
+    check_line_detector,
     check_window_sum,
     check_window_value,
-    output_shape_answers,
 )
 from helpers.checks.core import (
     FAIL,
@@ -32,6 +32,14 @@ from helpers.checks.core import (
 from helpers.checks.dense import check_conv_params, check_dense, check_dense_params
 from helpers.checks.pooling import check_max_pool2d, check_pooled_shape
 from helpers.checks.relu import check_combined_kernel, check_relu
+from helpers.checks.shapes import (
+    CONV_LAYER_QUESTIONS,
+    OUTPUT_SHAPE_QUESTIONS,
+    check_conv_layer_prediction,
+    check_output_shapes,
+    conv_layer_answer,
+    output_shape_answers,
+)
 from helpers.checks.trained_cnn import (
     check_kernel_feature_map,
     check_layer_predictions,
@@ -47,4 +55,6 @@ __all__ = [
     "check_most_confused", "check_most_similar", "check_output_shapes",
     "check_pooled_shape", "check_relu", "check_window_sum", "check_window_value",
     "compare", "output_shape_answers",
+    "CONV_LAYER_QUESTIONS", "check_conv_layer_prediction", "check_feature_stack",
+    "check_line_detector", "conv_layer_answer",
 ]

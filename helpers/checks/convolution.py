@@ -1,4 +1,7 @@
-"""Checks for convolution by hand, output shapes and stacks of feature maps."""
+"""Checks for convolution by hand, kernels as detectors and stacks of feature maps.
+
+(Predicted output shapes and parameter counts are in `checks.shapes`.)
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,11 @@ from helpers.checks.core import (
     FAIL,
     PASS,
     TODO,
-    _end,
     _name,
     _rng,
     _verdict,
     check_answer,
     check_function,
-    compare,
 )
 
 
@@ -73,62 +74,13 @@ def check_window_sum(learner_fn):
     return check_function(learner_fn, _window_sum_reference, cases, "window_sum")
 
 
-OUTPUT_SHAPE_QUESTIONS = {
-    "a": ((28, 28), 3, 1, "valid"),
-    "b": ((28, 28), 3, 1, "same"),
-    "c": ((28, 28), 5, 2, 0),
-    "d": ((150, 128), 3, 2, 1),
-    "e": ((150, 128), 7, 3, "same"),
-}
-"""Notebook 02's shape questions: label -> ((H, W), kernel size, stride, padding)."""
-
-
-def output_shape_answers() -> dict[str, tuple[int, int]]:
-    """The (H', W') of each question in `OUTPUT_SHAPE_QUESTIONS` (`output_size`)."""
-    return {
-        label: tuple(layers.output_size(n, k, s, p) for n in hw)
-        for label, (hw, k, s, p) in OUTPUT_SHAPE_QUESTIONS.items()
-    }
-
-
-def check_output_shapes(answers):
-    """Notebook 02: the learner's predicted (H', W') for each question, e.g.
-    ``{"a": (26, 26), "b": ...}``; one verdict for all, listing the wrong ones."""
-    name = "output shapes"
-    hint = ("H' = floor((H + 2p - k) / s) + 1 (the same for W'); "
-            "'valid' means p = 0 and 'same' gives ceil(H / s).")
-    if answers is Ellipsis:
-        return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
-    if not isinstance(answers, dict):
-        return _verdict(False, f"{FAIL} {name}: expected a dict like "
-                               f'{{"a": (26, 26), ...}}, got {type(answers).__name__}.')
-    expected = output_shape_answers()
-    missing = [label for label in expected if label not in answers]
-    if missing:
-        return _verdict(False, f"{FAIL} {name}: no answer for {', '.join(missing)}.")
-    if any(answers[label] is Ellipsis for label in expected):
-        todo = [label for label in expected if answers[label] is Ellipsis]
-        return _verdict(False, f"{TODO} {name}: not done yet for {', '.join(todo)} "
-                               "(replace `...`).")
-    wrong = []
-    for label, (hw, k, s, p) in OUTPUT_SHAPE_QUESTIONS.items():
-        problem = compare(answers[label], expected[label], atol=0)
-        if problem:
-            wrong.append(f"   ({label}) {hw[0]}x{hw[1]} image, {k}x{k} kernel, "
-                         f"stride {s}, padding {p!r}: {_end(problem)}")
-    if wrong:
-        return _verdict(False, f"{FAIL} {name}: {len(wrong)} of {len(expected)} "
-                               "wrong.\n" + "\n".join(wrong) + f"\n   Hint: {hint}")
-    return _verdict(True, f"{PASS} {name}: all {len(expected)} correct.")
-
-
 def _feature_maps_reference(image, kernels):
     bias = np.zeros(kernels.shape[3])
     return layers.conv2d_layer(image[None], kernels, bias)[0]
 
 
 def check_feature_maps(learner_fn):
-    """Notebook 02: the learner's ``feature_maps(image, kernels)``: an (H, W, C) image
+    """Notebook 03: the learner's ``feature_maps(image, kernels)``: an (H, W, C) image
     and (kh, kw, C, F) kernels give an (H', W', F) stack, stride 1, no padding."""
     rng = _rng(3)
     cases = [
@@ -141,3 +93,98 @@ def check_feature_maps(learner_fn):
         ("one filter (F=1)", (rng.random((5, 4, 3)), rng.normal(size=(3, 3, 3, 1)))),
     ]
     return check_function(learner_fn, _feature_maps_reference, cases, "feature_maps")
+
+
+# ------------------------------------------------------------ notebook 02: detectors
+def line_detector_reference() -> np.ndarray:
+    """A 3x3 kernel for bright horizontal lines one pixel thick (rows -1, 2, -1)."""
+    return np.array([[-1.0, -1.0, -1.0], [2.0, 2.0, 2.0], [-1.0, -1.0, -1.0]])
+
+
+def _line_test_images():
+    """name -> 7x7 test image: flat, a bright row, a bright column, two steps."""
+    flat = np.full((7, 7), 0.6)
+    row = np.zeros((7, 7))
+    row[3] = 1.0
+    column = np.zeros((7, 7))
+    column[:, 3] = 1.0
+    bright_above = np.zeros((7, 7))
+    bright_above[:4] = 1.0
+    return {"flat": flat, "row": row, "column": column,
+            "bright above": bright_above, "bright below": 1.0 - bright_above}
+
+
+def check_line_detector(kernel):
+    """Notebook 02: the learner's 3x3 `kernel` for bright horizontal lines.
+
+    It must give 0 on a flat region and on a vertical line, its largest response to a
+    bright one-pixel row when centred on it, and more for that line than for any
+    horizontal step edge (an edge is not a line).
+    """
+    name = "line detector"
+    if kernel is Ellipsis:
+        return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
+    try:
+        raw = np.asarray(kernel)
+    except (TypeError, ValueError):
+        raw = np.asarray(None)
+    if raw.dtype.kind not in "iuf" or raw.shape != (3, 3):
+        got = f"a {type(kernel).__name__}"
+        if raw.dtype.kind == "b":
+            got = "True/False values"
+        elif raw.dtype.kind in "iuf":
+            got = f"shape {raw.shape}"
+        return _verdict(False, f"{FAIL} {name}: expected a 3x3 array of numbers, e.g. "
+                               f"`np.array([[...], [...], [...]])`, got {got}.")
+    kernel = raw.astype(float)
+    if not np.all(np.isfinite(kernel)):
+        return _verdict(False, f"{FAIL} {name}: the kernel holds NaN or inf.")
+    tol = 1e-9 * max(1.0, float(np.abs(kernel).sum()))
+    maps = {key: layers.conv2d(img, kernel) for key, img in _line_test_images().items()}
+    line = maps["row"][:, 2]  # row 2 of the map: windows centred on the bright row
+    reasons = []
+    if np.abs(maps["flat"]).max() > tol:
+        reasons.append(f"a flat gray region gives {maps['flat'][0, 0]:.3g}, not 0: "
+                       f"the weights add up to {kernel.sum():.3g}, they should add up to 0")
+    if np.abs(maps["column"]).max() > tol:
+        reasons.append("a vertical line gives a response: each column of the kernel "
+                       "should add up to 0")
+    if not reasons and (line[2] <= tol or line[2] < line.max() - tol
+                        or np.sum(np.isclose(line, line[2], atol=tol)) > 1):
+        reasons.append(f"a bright row gives {line[2]:.3g} when the kernel is centred "
+                       f"on it and {line[1]:.3g} / {line[3]:.3g} one row below / above: "
+                       "the centred response should be positive and the largest")
+    if not reasons:
+        edge = max(maps["bright above"].max(), maps["bright below"].max())
+        if edge >= line[2] - tol:
+            reasons.append(f"a step edge (bright above, dark below, or the reverse) "
+                           f"gives {edge:.3g}, as much as the line ({line[2]:.3g}): it "
+                           "detects edges, not lines; a line is dark on both sides")
+    if reasons:
+        return _verdict(False, f"{FAIL} {name}: " + "; ".join(reasons) + ".\n"
+                               "   Hint: put positive weights on the middle row and "
+                               "negative ones above and below it.")
+    return _verdict(True, f"{PASS} {name}: 0 on flat regions and vertical lines, "
+                          "largest when centred on a bright row, more for a line than "
+                          "for an edge.")
+
+
+def _feature_stack_reference(image, kernels):
+    maps = [layers.conv2d(image, kernels[:, :, f]) for f in range(kernels.shape[2])]
+    return np.stack(maps, axis=-1)
+
+
+def check_feature_stack(learner_fn):
+    """Notebook 02: the learner's ``feature_stack(image, kernels)``: an (H, W) image
+    and (kh, kw, F) kernels give an (H', W', F) stack, stride 1, no padding."""
+    rng = _rng(4)
+    cases = [
+        ("a 6x5 image, four 3x3 kernels",
+         (rng.random((6, 5)), rng.normal(size=(3, 3, 4)))),
+        ("a 5x7 image, three 2x2 kernels", (rng.random((5, 7)), rng.normal(size=(2, 2, 3)))),
+        ("a 6x6 image, two 3x2 kernels (not square)",
+         (rng.random((6, 6)), rng.normal(size=(3, 2, 2)))),
+        ("one kernel (F=1)", (rng.random((4, 5)), rng.normal(size=(3, 3, 1)))),
+    ]
+    return check_function(learner_fn, _feature_stack_reference, cases,
+                          _name(learner_fn, "feature_stack"))
