@@ -1,0 +1,219 @@
+"""Learning one kernel by gradient descent (notebook 08): the loss, its gradient, the steps.
+
+A hidden (kh, kw) kernel turned N images into target feature maps. A guess `kernel`
+gives its own maps; the loss is their mean squared error
+
+    L = (1 / M) * sum_{n, i, j} (y[n, i, j] - t[n, i, j]) ** 2,   M = N * H' * W',
+    y[n, i, j] = sum_{p, q} kernel[p, q] * x[n, i + p, j + q],
+
+and its gradient with respect to one weight is a sum over every position:
+
+    dL / dkernel[p, q] = (2 / M) * sum_{n, i, j} e[n, i, j] * x[n, i + p, j + q],
+
+with the error map ``e = y - t``. That is the cross-correlation of each image with its
+error map (the same sliding window as the forward pass), summed over the images.
+
+`kernel_gradient_loop` writes that sum as loops over the nine weights and the positions
+(as the notebook derives it); `kernel_gradient` is the vectorized twin, tested against
+it. `gradient_descent` runs the update ``kernel -= learning_rate * gradient``.
+Everything here is float64 so that finite differences can check it to ~1e-8.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from helpers.validation import as_array, positive_int
+
+
+def _images_kernel(images, kernel):
+    """(N, H, W) images and a (kh, kw) kernel that fits them, as float64 arrays."""
+    images = as_array(images, "images", (2, 3))
+    if images.ndim == 2:
+        images = images[None]
+    kernel = as_array(kernel, "kernel", (2,))
+    kh, kw = kernel.shape
+    if kh > images.shape[1] or kw > images.shape[2]:
+        raise ValueError(
+            f"`kernel` ({kh}x{kw}) is larger than the images "
+            f"({images.shape[1]}x{images.shape[2]})"
+        )
+    return images, kernel
+
+
+def feature_maps(images, kernel) -> np.ndarray:
+    """The valid cross-correlation of every image with one kernel (vectorized).
+
+    Parameters
+    ----------
+    images : (N, H, W) or (H, W) array
+    kernel : (kh, kw) array
+
+    Returns
+    -------
+    maps : (N, H - kh + 1, W - kw + 1) float64 array
+        ``maps[n]`` equals ``helpers.conv2d(images[n], kernel)``.
+    """
+    images, kernel = _images_kernel(images, kernel)
+    windows = sliding_window_view(images, kernel.shape, axis=(1, 2))
+    return np.einsum("nijpq,pq->nij", windows, kernel)
+
+
+def _targets(targets, shape):
+    targets = as_array(targets, "targets", (2, 3))
+    if targets.ndim == 2:
+        targets = targets[None]
+    if targets.shape != shape:
+        raise ValueError(
+            f"`targets` must have the shape of the feature maps {shape}, "
+            f"got {targets.shape}"
+        )
+    return targets
+
+
+def kernel_loss(images, kernel, targets) -> float:
+    """Mean squared error between the feature maps of `kernel` and the `targets`.
+
+    Parameters
+    ----------
+    images : (N, H, W) or (H, W) array
+    kernel : (kh, kw) array
+    targets : (N, H', W') or (H', W') array
+        The hidden kernel's feature maps, ``H' = H - kh + 1``, ``W' = W - kw + 1``.
+
+    Returns
+    -------
+    loss : float
+        ``mean((feature_maps(images, kernel) - targets) ** 2)`` over all N * H' * W'.
+    """
+    maps = feature_maps(images, kernel)
+    targets = _targets(targets, maps.shape)
+    return float(np.mean((maps - targets) ** 2))
+
+
+def kernel_gradient_loop(images, kernel, targets) -> np.ndarray:
+    """The gradient of `kernel_loss` with respect to each weight, as plain loops.
+
+    For each weight (p, q): ``(2 / M) * sum over n, i, j of e[n, i, j] * x[n, i+p, j+q]``
+    with the error map ``e = maps - targets`` and ``M = N * H' * W'``.
+
+    Parameters
+    ----------
+    images : (N, H, W) or (H, W) array
+    kernel : (kh, kw) array
+    targets : (N, H', W') or (H', W') array
+
+    Returns
+    -------
+    gradient : (kh, kw) float64 array
+    """
+    images, kernel = _images_kernel(images, kernel)
+    maps = feature_maps(images, kernel)
+    error = maps - _targets(targets, maps.shape)
+    n_images, out_h, out_w = error.shape
+    kh, kw = kernel.shape
+    gradient = np.zeros((kh, kw))
+    for p in range(kh):
+        for q in range(kw):
+            for n in range(n_images):
+                for i in range(out_h):
+                    for j in range(out_w):
+                        gradient[p, q] += error[n, i, j] * images[n, i + p, j + q]
+    return 2 * gradient / error.size
+
+
+def kernel_gradient(images, kernel, targets) -> np.ndarray:
+    """The gradient of `kernel_loss`, vectorized: image correlated with the error map.
+
+    ``gradient[p, q] = (2 / M) * sum_n sum_{i, j} x[n, i + p, j + q] * e[n, i, j]``,
+    i.e. the error map slid over each image like a kernel, summed over the images.
+    Same result as `kernel_gradient_loop`.
+
+    Parameters
+    ----------
+    images : (N, H, W) or (H, W) array
+    kernel : (kh, kw) array
+    targets : (N, H', W') or (H', W') array
+
+    Returns
+    -------
+    gradient : (kh, kw) float64 array
+    """
+    images, kernel = _images_kernel(images, kernel)
+    maps = feature_maps(images, kernel)
+    error = maps - _targets(targets, maps.shape)
+    # Windows of the error map's size, one per kernel position (p, q).
+    windows = sliding_window_view(images, error.shape[1:], axis=(1, 2))
+    return 2 * np.einsum("npqij,nij->pq", windows, error) / error.size
+
+
+def gradient_descent(images, targets, start, learning_rate: float, steps: int):
+    """Run ``kernel -= learning_rate * kernel_gradient(...)`` for `steps` steps.
+
+    Parameters
+    ----------
+    images : (N, H, W) or (H, W) array
+    targets : (N, H', W') or (H', W') array
+    start : (kh, kw) array
+        The first guess (not modified).
+    learning_rate : float > 0
+    steps : int >= 1
+
+    Returns
+    -------
+    kernels : (steps + 1, kh, kw) float64 array
+        The kernel before the first step and after each step.
+    losses : (steps + 1,) float64 array
+        The loss of each of those kernels. A learning rate that is too large makes
+        them grow without bound; once they overflow they are ``inf`` or ``nan``.
+    """
+    if isinstance(learning_rate, bool) or not isinstance(
+        learning_rate, (int, float, np.integer, np.floating)
+    ) or not learning_rate > 0:
+        raise ValueError(
+            f"`learning_rate` must be a positive number, got {learning_rate!r}"
+        )
+    steps = positive_int(steps, "steps")
+    images, kernel = _images_kernel(images, start)
+    targets = _targets(targets, feature_maps(images, kernel).shape).reshape(-1)
+    # Every window as one row: maps = windows @ weights, and the gradient (the
+    # correlation of the images with the error maps) = 2 windows^T error / M.
+    windows = sliding_window_view(images, kernel.shape, axis=(1, 2))
+    windows = windows.reshape(-1, kernel.size)
+    weights = kernel.reshape(-1).copy()
+    kernels = np.empty((steps + 1, kernel.size))
+    losses = np.empty(steps + 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps + 1):
+            kernels[step] = weights
+            error = windows @ weights - targets
+            losses[step] = np.mean(error**2)
+            if step < steps:
+                gradient = 2 * (windows.T @ error) / error.size
+                weights = weights - learning_rate * gradient
+    return kernels.reshape((steps + 1,) + kernel.shape), losses
+
+
+def largest_stable_rate(images, kernel_shape=(3, 3)) -> float:
+    """The learning rate above which gradient descent on `kernel_loss` diverges.
+
+    The loss is a quadratic bowl; its curvature along the steepest direction is the
+    largest eigenvalue ``lam`` of ``(2 / M) * sum of window window^T`` over every
+    (flattened) window. A step ``learning_rate * lam`` larger than 2 overshoots more
+    each time, so the limit is ``2 / lam``.
+
+    Parameters
+    ----------
+    images : (N, H, W) or (H, W) array
+    kernel_shape : (kh, kw)
+
+    Returns
+    -------
+    float
+    """
+    images, kernel = _images_kernel(images, np.zeros(kernel_shape))
+    windows = sliding_window_view(images, kernel.shape, axis=(1, 2))
+    flat = windows.reshape(-1, kernel.size)
+    curvature = 2 * flat.T @ flat / flat.shape[0]
+    return float(2 / np.linalg.eigvalsh(curvature)[-1])

@@ -1,0 +1,178 @@
+"""Learning a kernel (notebook 08): loss curves, kernel snapshots, learning rates compared.
+
+The numbers come from `helpers.gradients` (or the notebook's own loop); these functions
+only draw them. Losses are drawn on a log scale, because gradient descent on a
+quadratic loss shrinks the loss by about the same factor every step.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers.plots.matrices import show_matrix
+from helpers.plots.style import VALUE_CMAP, _axes, _value_limits
+
+
+def _losses(losses, name="losses"):
+    losses = np.asarray(losses, dtype=float)
+    if losses.ndim != 1 or losses.size < 2:
+        raise ValueError(
+            f"`{name}` must be a 1-D sequence of at least 2 losses (one per step), "
+            f"got shape {losses.shape}"
+        )
+    return losses
+
+
+def plot_loss_curve(losses, ax=None, label: str | None = None,
+                    title: str = "loss during gradient descent"):
+    """The loss after each step, on a log scale.
+
+    Parameters
+    ----------
+    losses : (steps + 1,) array
+        ``losses[0]`` is the loss of the starting kernel. Entries that overflowed
+        (``inf``/``nan``, a diverging run) are left out and the curve ends at the
+        last finite value.
+    ax : matplotlib Axes or None
+    label : str or None
+        Legend entry.
+    """
+    losses = _losses(losses)
+    ax = _axes(ax, size=(5, 3.2))
+    finite = np.isfinite(losses) & (losses > 0)
+    steps = np.arange(losses.size)
+    ax.plot(steps[finite], losses[finite], label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (mean squared error)")
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    if label:
+        ax.legend()
+    return ax
+
+
+def show_kernel_snapshots(kernels, steps, hidden=None, decimals: int = 2):
+    """Kernels at a few steps of gradient descent, then the hidden kernel.
+
+    Every panel shares one diverging colour scale centred on 0 (`VALUE_CMAP`), so a
+    colour means the same weight everywhere; one colour bar on the right.
+
+    Parameters
+    ----------
+    kernels : (steps + 1, kh, kw) array
+        The kernel before the first step and after each step.
+    steps : sequence of int
+        Which steps to draw, each in ``0 .. len(kernels) - 1``.
+    hidden : (kh, kw) array or None
+        The kernel to recover, drawn last.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    kernels = np.asarray(kernels, dtype=float)
+    if kernels.ndim != 3:
+        raise ValueError(f"`kernels` must be (steps + 1, kh, kw), got shape "
+                         f"{kernels.shape}")
+    steps = [int(s) for s in steps]
+    if not steps or any(not 0 <= s < len(kernels) for s in steps):
+        raise ValueError(f"`steps` must be a non-empty list of steps in "
+                         f"0..{len(kernels) - 1}, got {steps}")
+    panels = [(kernels[s], f"step {s}") for s in steps]
+    if hidden is not None:
+        panels.append((np.asarray(hidden, dtype=float), "hidden kernel"))
+    vmin, vmax = _value_limits(np.stack([p for p, _ in panels]))
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.1 * len(panels) + 0.8, 2.5))
+    axes = np.atleast_1d(axes)
+    for ax, (matrix, title) in zip(axes, panels, strict=True):
+        show_matrix(matrix, ax=ax, title=title, cmap=VALUE_CMAP, decimals=decimals,
+                    vmin=vmin, vmax=vmax)
+    fig.colorbar(axes[-1].images[-1], ax=list(axes), shrink=0.8, label="weight")
+    return fig
+
+
+def plot_learning_rates(runs: dict, ax=None, limit: float | None = None):
+    """Loss curves of several learning rates on one log-scale axis.
+
+    Parameters
+    ----------
+    runs : dict
+        ``{learning_rate: losses}``, each losses a (steps + 1,) array.
+    ax : matplotlib Axes or None
+    limit : float or None
+        If given, draw a dashed line at this loss (e.g. the starting loss): a
+        curve above it has made things worse.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("`runs` must be a non-empty dict {learning_rate: losses}")
+    ax = _axes(ax, size=(6.5, 3.6))
+    for rate, losses in runs.items():
+        losses = _losses(losses, f"runs[{rate}]")
+        finite = np.isfinite(losses)
+        note = ""
+        if not finite.all() or losses[finite][-1] > losses[0]:
+            note = " (diverges)"
+        plot_loss_curve(losses, ax=ax, label=f"learning rate {rate:g}{note}")
+    if limit is not None:
+        ax.axhline(limit, color="grey", linestyle="--", linewidth=1,
+                   label="starting loss")
+    top = max(np.nanmax(np.where(np.isfinite(v), v, np.nan)) for v in runs.values())
+    bottom = min(np.nanmin(np.where(np.isfinite(v) & (np.asarray(v) > 0), v, np.nan))
+                 for v in runs.values())
+    # Diverging curves would stretch the axis to 1e300: cap it at 1e6 x the start.
+    start = max(float(np.asarray(v)[0]) for v in runs.values())
+    ax.set_ylim(max(bottom, 1e-12) / 2, min(top, start * 1e6) * 2)
+    ax.set_title("the same start, three learning rates")
+    ax.legend(fontsize=8, loc="lower left")
+    return ax
+
+
+def show_descent(kernels, losses, hidden, learning_rate: float, axes=None):
+    """One run of gradient descent: its loss curve, and its last kernel beside the
+    hidden one (same colour scale). What the learning-rate widget draws.
+
+    Parameters
+    ----------
+    kernels : (steps + 1, kh, kw) array
+    losses : (steps + 1,) array
+    hidden : (kh, kw) array
+    learning_rate : float
+        For the title.
+    axes : three matplotlib Axes or None
+
+    Returns
+    -------
+    axes : the three Axes (loss, last kernel, hidden kernel)
+    """
+    kernels = np.asarray(kernels, dtype=float)
+    losses = _losses(losses)
+    hidden = np.asarray(hidden, dtype=float)
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=(10, 3),
+                                 gridspec_kw={"width_ratios": [2.2, 1, 1]})
+    else:
+        fig = axes[0].figure
+    plot_loss_curve(losses, ax=axes[0],
+                    title=f"learning rate {learning_rate:g}")
+    last = kernels[-1]
+    if np.all(np.isfinite(last)) and np.max(np.abs(last)) < 1e3:
+        vmin, vmax = _value_limits(np.stack([last, hidden]))
+        show_matrix(last, ax=axes[1], title=f"kernel after {len(losses) - 1} steps",
+                    cmap=VALUE_CMAP, decimals=2, vmin=vmin, vmax=vmax)
+    else:
+        vmin, vmax = _value_limits(hidden)
+        axes[1].text(0.5, 0.5, "diverged:\nweights beyond\n±1000", ha="center",
+                     va="center", transform=axes[1].transAxes, fontsize=11)
+        axes[1].set_xticks([])
+        axes[1].set_yticks([])
+        axes[1].set_title(f"kernel after {len(losses) - 1} steps")
+    show_matrix(hidden, ax=axes[2], title="hidden kernel", cmap=VALUE_CMAP,
+                decimals=2, vmin=vmin, vmax=vmax)
+    fig.colorbar(axes[2].images[-1], ax=list(axes[1:]), shrink=0.8, label="weight")
+    return axes
