@@ -4,6 +4,8 @@ One topic per module:
 
 - `helpers.layers`: convolution, activations, pooling, flatten, dense (loops first),
   the batched Keras-layout layers and `numpy_forward`
+- `helpers.losses`: the cross-entropy loss (notebook 06)
+- `helpers.gradients`: one kernel learned by gradient descent: loss, gradient, steps (08)
 - `helpers.data`: the worked examples, Fashion-MNIST (offline or online), a sample photo
 - `helpers.plots`: matrices with their numbers, sliding windows, grids of kernels and maps
 - `helpers.checks`: self-checks for the exercises

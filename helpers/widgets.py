@@ -1,11 +1,11 @@
-"""Interactive explorers (ipywidgets): controls wired to functions of `helpers.plots`
-and `helpers.layers`, with no math of their own.
+"""Interactive explorers (ipywidgets): controls wired to functions of `helpers.plots`,
+`helpers.layers` and `helpers.gradients`, with no math of their own.
 
 Each explorer returns a widget to display in a notebook: an ``ipywidgets.interactive``
-(`pooling_explorer`, `conv_stepper`) or a small VBox (`KernelExplorer`, so that a preset
-filling nine boxes redraws once). Tests drive them without a browser by setting
-``ui.children[k].value`` (or ``.preset.value`` / ``.boxes[k].value``); ``ui.result``
-holds what the last update returned.
+(`pooling_explorer`, `conv_stepper`, `learning_rate_explorer`) or a small VBox
+(`KernelExplorer`, so that a preset filling nine boxes redraws once). Tests drive them
+without a browser by setting ``ui.children[k].value`` (or ``.preset.value`` /
+``.boxes[k].value``); ``ui.result`` holds what the last update returned.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import data, layers, plots
+from helpers import data, gradients, layers, plots
 
 
 # ---- notebook 05: pooling ------------------------------------------------------------
@@ -181,3 +181,43 @@ def kernel_explorer(image=None, preset: str = "vertical edge") -> KernelExplorer
     """
     image = data.sample_photo(128) if image is None else image
     return KernelExplorer(image, preset)
+
+
+# ---- notebook 08: the learning rate ------------------------------------------------
+def learning_rate_explorer(images, targets, start, hidden, steps: int = 300):
+    """A slider for the learning rate of gradient descent on one kernel.
+
+    Each move runs `helpers.gradients.gradient_descent` from the same `start` and
+    draws `plots.show_descent`: the loss curve, the last kernel and the hidden one.
+
+    Parameters
+    ----------
+    images : (N, H, W) array
+    targets : (N, H', W') array
+        The hidden kernel's feature maps of `images`.
+    start : (kh, kw) array
+        The first guess.
+    hidden : (kh, kw) array
+        The kernel to recover (drawn for comparison).
+    steps : int
+        Steps per run.
+
+    Returns
+    -------
+    ipywidgets.interactive
+        ``ui.children[0]`` is the log-scale slider (0.001 .. 1); ``ui.result`` is
+        ``(kernels, losses)`` of the last run.
+    """
+
+    def run(learning_rate=0.1):
+        kernels, losses = gradients.gradient_descent(images, targets, start,
+                                                     learning_rate, steps)
+        plots.show_descent(kernels, losses, hidden, learning_rate)
+        plt.show()
+        return kernels, losses
+
+    slider = widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=0, step=0.1,
+                                    description="learning rate",
+                                    readout_format=".3f",
+                                    style={"description_width": "initial"})
+    return widgets.interactive(run, learning_rate=slider)

@@ -9,6 +9,8 @@ raises ``NotImplementedError`` gets "not done yet".
 - `checks.core`: `check_function`, `check_answer`, `compare`, the verdicts
 - `checks.convolution`, `checks.relu`, `checks.pooling`, `checks.dense`: the layers by hand
 - `checks.shapes`: predicted output shapes and parameter counts, compared exactly
+- `checks.loss`: the cross-entropy of one example (notebook 06)
+- `checks.gradients`: one kernel weight's gradient and one descent step (notebook 08)
 - `checks.trained_cnn`: the Keras CNN and the trained model
 """
 
@@ -30,6 +32,8 @@ from helpers.checks.core import (
     compare,
 )
 from helpers.checks.dense import check_conv_params, check_dense, check_dense_params
+from helpers.checks.gradients import check_step, check_weight_gradient
+from helpers.checks.loss import check_cross_entropy
 from helpers.checks.pooling import check_max_pool2d, check_pooled_shape
 from helpers.checks.relu import check_combined_kernel, check_relu
 from helpers.checks.shapes import (
@@ -49,7 +53,8 @@ from helpers.checks.trained_cnn import (
 
 __all__ = [
     "FAIL", "OUTPUT_SHAPE_QUESTIONS", "PASS", "TODO", "CheckResult", "check_answer",
-    "check_combined_kernel", "check_conv2d", "check_conv_params", "check_dense",
+    "check_combined_kernel", "check_conv2d", "check_cross_entropy", "check_step",
+    "check_weight_gradient", "check_conv_params", "check_dense",
     "check_dense_params", "check_feature_maps", "check_function",
     "check_kernel_feature_map", "check_layer_predictions", "check_max_pool2d",
     "check_most_confused", "check_most_similar", "check_output_shapes",

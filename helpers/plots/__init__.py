@@ -7,6 +7,7 @@
 - `plots.activations`: activation functions, a feature map before and after ReLU
 - `plots.pooling`: pooling windows and their outputs
 - `plots.dense`: flatten order, the pipeline of layer shapes
+- `plots.gradients`: learning a kernel: loss curves, kernel snapshots, learning rates
 - `plots.training`: learning curves, confusion matrix, items and predictions
 
 One colour map per kind of quantity, across the whole series:
@@ -29,6 +30,12 @@ from helpers.plots.convolution import (
     show_patch_vs_kernel,
 )
 from helpers.plots.dense import show_flatten, show_pipeline
+from helpers.plots.gradients import (
+    plot_learning_rates,
+    plot_loss_curve,
+    show_descent,
+    show_kernel_snapshots,
+)
 from helpers.plots.matrices import highlight_window, show_grid, show_image, show_matrix
 from helpers.plots.pooling import show_pooling
 from helpers.plots.style import (
@@ -49,7 +56,8 @@ from helpers.plots.training import (
 
 __all__ = [
     "CORRECT", "HIGHLIGHT", "IMAGE_CMAP", "PADDING_COLOR", "VALUE_CMAP", "WINDOW_COLORS",
-    "WRONG", "highlight_window", "plot_activations", "plot_confusion", "plot_history",
+    "WRONG", "highlight_window", "plot_learning_rates", "plot_loss_curve",
+    "show_descent", "show_kernel_snapshots", "plot_activations", "plot_confusion", "plot_history",
     "show_conv_step", "show_conv_steps", "show_flatten", "show_grid", "show_image",
     "show_items", "show_kernel_effect", "show_kernels_and_maps", "show_matrix",
     "show_padding_stride", "show_patch_vs_kernel", "show_pipeline", "show_pooling",
