@@ -7,11 +7,18 @@ use that). Nothing in here lets the learner's exception escape as a traceback.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
+
+from helpers.checks.timeout import DEFAULT_SECONDS, TookTooLong, call_with_time_limit
 
 PASS = "✅"
 FAIL = "❌"
 TODO = "⏳"
+
+TIME_LIMIT = DEFAULT_SECONDS
+"""Seconds one call of the learner's function may take before "took too long"."""
 
 
 class CheckResult:
@@ -38,7 +45,14 @@ def _verdict(passed: bool, message: str) -> CheckResult:
 
 
 def _describe(value) -> str:
-    """Short text for a value the learner returned."""
+    """Short text for a value the learner returned (never raises)."""
+    try:
+        return _describe_unsafe(value)
+    except Exception:  # an odd object whose conversion or repr fails
+        return f"a {type(value).__name__}"
+
+
+def _describe_unsafe(value) -> str:
     if value is None:
         return "None (did you forget `return`?)"
     try:
@@ -59,11 +73,19 @@ def _end(sentence: str) -> str:
 
 
 def compare(got, expected, atol: float = 1e-6) -> str | None:
-    """Why `got` differs from `expected`, or None when they match.
+    """Why `got` differs from `expected`, or None when they match (never raises).
 
     Shape first (a list is accepted if it converts to the right shape), then NaN, then
     the values to within `atol`.
     """
+    try:
+        return _compare_values(got, expected, atol)
+    except Exception as exc:  # an odd object: a verdict, never a traceback
+        return (f"could not read your result as numbers ({type(exc).__name__}: "
+                f"{exc}); got {_describe(got)}")
+
+
+def _compare_values(got, expected, atol):
     if got is None:
         return "your code returned None: did you forget `return`?"
     expected = np.asarray(expected, dtype=float)
@@ -78,6 +100,8 @@ def compare(got, expected, atol: float = 1e-6) -> str | None:
     arr = raw.astype(float)
     if arr.shape != expected.shape:
         return f"expected shape {expected.shape}, got shape {arr.shape}"
+    if np.any(np.isinf(arr)) and not np.any(np.isinf(expected)):
+        return "your result contains infinity"
     if np.any(np.isnan(arr)) and not np.any(np.isnan(expected)):
         return "your result contains NaN (not a number)"
     if not np.allclose(arr, expected, atol=atol, rtol=1e-5, equal_nan=True):
@@ -87,6 +111,123 @@ def compare(got, expected, atol: float = 1e-6) -> str | None:
                 f"got {arr[where]:.4g})" if arr.ndim else ""
         return f"{int(wrong.sum())} value(s) differ{first}"
     return None
+
+
+# ------------------------------------------------------------ counts, shapes, indices
+def _type_words(value) -> str:
+    return f"{value!r:.40} (a {type(value).__name__})"
+
+
+def as_exact_int(value, whole_floats: bool = True):
+    """`value` as a Python int, or the reason it is not one: ``(int, None)`` or
+    ``(None, problem)``. Never raises.
+
+    Accepted: Python and numpy integers (and 0-d integer arrays); with `whole_floats`,
+    floats that are whole numbers (``26.0``). Refused, with a reason: bools, strings,
+    floats with a fraction (the sign of ``/`` where ``//`` was meant), NaN, infinity,
+    sequences, None.
+    """
+    try:
+        if value is None:
+            return None, "got None (did you forget `return`?)"
+        if isinstance(value, bool | np.bool_):
+            return None, f"expected a whole number (an int), got {value!r} (a bool)"
+        if isinstance(value, str | bytes):
+            return None, (f"expected a whole number (an int), got the text {value!r:.40}"
+                          ": return the number itself, not a string")
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]
+        if isinstance(value, numbers.Integral):
+            return int(value), None
+        if isinstance(value, numbers.Real):
+            number = float(value)
+            if not np.isfinite(number):
+                return None, f"expected a whole number (an int), got {number}"
+            if not number.is_integer():
+                return None, (f"expected a whole number (an int), got {number!r} (a "
+                              "float with a fraction): use // (floor division), not /")
+            if not whole_floats:
+                return None, (f"expected an int, got {_type_words(value)}: an index "
+                              "must be an int, e.g. int(...) or // instead of /")
+            if abs(number) > 2**53:
+                return None, (f"expected an int, got the float {number!r}: too "
+                              "large to be exact")
+            return int(number), None
+        return None, f"expected a whole number (an int), got {_describe(value)}"
+    except Exception:  # an odd object that breaks isinstance or float()
+        return None, f"expected a whole number (an int), got a {type(value).__name__}"
+
+
+def compare_exact(got, expected, whole_floats: bool = True) -> str | None:
+    """Why `got` differs from `expected` (an int, or a tuple of ints such as a shape),
+    or None when they are exactly equal. Never raises.
+
+    Counts and shapes are compared exactly, as integers, never with a tolerance: an
+    off-by-one on 5,000,000 parameters is wrong. Every number is first checked with
+    `as_exact_int` (no bools, no strings, no 12.5). A shape may come as a tuple, a list
+    or a 1-D integer array, but it must have as many numbers as the expected one.
+    """
+    try:
+        if isinstance(expected, tuple | list):
+            if got is None:
+                return "your code returned None: did you forget `return`?"
+            if isinstance(got, str | bytes | dict | set) or not hasattr(got, "__len__") \
+                    or (isinstance(got, np.ndarray) and got.ndim != 1):
+                return (f"expected a tuple of {len(expected)} whole numbers like "
+                        f"{tuple(expected)!r:.40} in form, got {_describe(got)}")
+            got = list(got)
+            if len(got) != len(expected):
+                return (f"expected {len(expected)} numbers, got {len(got)}: "
+                        f"{tuple(got)!r:.60}")
+            numbers_got = []
+            for position, item in enumerate(got):
+                number, problem = as_exact_int(item, whole_floats)
+                if problem:
+                    return f"number {position} of your answer: {problem}"
+                numbers_got.append(number)
+            if tuple(numbers_got) != tuple(int(e) for e in expected):
+                return f"expected {tuple(int(e) for e in expected)}, " \
+                       f"got {tuple(numbers_got)}"
+            return None
+        number, problem = as_exact_int(got, whole_floats)
+        if problem:
+            return problem
+        if number != int(expected):
+            return f"expected {int(expected)}, got {number}"
+        return None
+    except Exception as exc:  # never let an odd answer raise
+        return f"could not read your answer ({type(exc).__name__}: {exc})"
+
+
+def _is_count_or_shape(expected) -> bool:
+    """True for an int or a tuple of ints (not bools): answers compared exactly."""
+    def is_int(v):
+        return isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_)
+    if isinstance(expected, tuple):
+        return len(expected) > 0 and all(is_int(v) for v in expected)
+    return is_int(expected)
+
+
+def check_count(answer, expected, name: str, hint: str = "") -> CheckResult:
+    """`check_answer` for a count or a shape: compared exactly, as integers.
+
+    Parameters
+    ----------
+    answer : int or tuple of int
+        The learner's answer (``...`` while not done yet).
+    expected : int or tuple of int
+    name : str
+        What the answer is, e.g. "the parameters of conv1".
+    hint : str
+        Added to the verdict when the answer is wrong.
+    """
+    if answer is Ellipsis:
+        return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
+    problem = compare_exact(answer, expected)
+    if problem:
+        more = f"\n   Hint: {hint}" if hint else ""
+        return _verdict(False, f"{FAIL} {name}: {_end(problem)}{more}")
+    return _verdict(True, f"{PASS} {name}: correct.")
 
 
 def _name(learner_fn, default: str) -> str:
@@ -112,7 +253,17 @@ def _call(learner_fn, name, *args, where: str = ""):
             "Pass the function itself, without parentheses.",
         )
     try:
-        return learner_fn(*args), None
+        return call_with_time_limit(learner_fn, args, seconds=TIME_LIMIT), None
+    except TookTooLong as late:
+        still = ("\n   It is still running in the background: restart the kernel "
+                 "(Kernel > Restart) if the notebook becomes slow.") \
+            if late.still_running else ""
+        return None, _verdict(
+            False,
+            f"{FAIL} `{name}` took too long (more than {late.seconds:g} s)"
+            f"{' ' + where.strip().rstrip('.') if where else ''}: is there a loop "
+            f"that never ends?{still}",
+        )
     except NotImplementedError:
         return None, _verdict(
             False,
@@ -125,8 +276,11 @@ def _call(learner_fn, name, *args, where: str = ""):
         )
 
 
-def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-6):
+def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-6,
+                   exact: bool = False):
     """Compare `learner_fn` with `reference_fn` on every case.
+
+    Each call of `learner_fn` runs under the time limit `TIME_LIMIT`.
 
     Parameters
     ----------
@@ -139,6 +293,11 @@ def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-
         a function that modifies its input cannot spoil the next case.
     name : str
         How to call the function in the verdict.
+    atol : float
+        Tolerance for arrays of numbers.
+    exact : bool
+        The answers are counts or shapes: compared exactly as integers
+        (`compare_exact`), never with a tolerance.
     """
     for number, (description, args) in enumerate(cases, start=1):
         expected = reference_fn(*_copies(args))
@@ -148,18 +307,24 @@ def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-
         )
         if failed is not None:
             return failed
-        problem = compare(got, expected, atol)
+        if exact:
+            problem = compare_exact(got, expected)
+            shown = f"\n   Expected {expected!r}, got {_describe(got)}" if problem else ""
+        else:
+            problem = compare(got, expected, atol)
+            shown = f"\n   Expected {_describe(expected)}\n   Got {_describe(got)}"
         if problem:
             return _verdict(
-                False,
-                f"{FAIL} Case {number} ({description}): {_end(problem)}\n"
-                f"   Expected {_describe(expected)}\n   Got {_describe(got)}",
+                False, f"{FAIL} Case {number} ({description}): {_end(problem)}{shown}"
             )
     return _verdict(True, f"{PASS} `{name}` is correct on all {len(cases)} cases.")
 
 
 def check_answer(answer, expected, name: str, hint: str = "", atol: float = 1e-6):
     """Compare a value the learner computed (number, shape tuple or array).
+
+    An `expected` int or tuple of ints (a count, a shape) is compared exactly
+    (`compare_exact`); anything else to within `atol`.
 
     Parameters
     ----------
@@ -172,7 +337,10 @@ def check_answer(answer, expected, name: str, hint: str = "", atol: float = 1e-6
     """
     if answer is Ellipsis:
         return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
-    problem = compare(answer, expected, atol)
+    if _is_count_or_shape(expected):  # whole numbers: exactly, never with a tolerance
+        problem = compare_exact(answer, expected)
+    else:
+        problem = compare(answer, expected, atol)
     if problem:
         more = f"\n   Hint: {hint}" if hint else ""
         return _verdict(False, f"{FAIL} {name}: {_end(problem)}{more}")
