@@ -39,7 +39,7 @@ def check_conv_params(learner_fn):
         ("1x1 kernels, 8 channels, 4 filters", (1, 8, 4)),
     ]
     result = check_function(learner_fn, lambda k, c, f: (k * k * c + 1) * f, cases,
-                            "conv_params")
+                            "conv_params", exact=True)
     return _with_hint(result, "a filter has kernel_size * kernel_size * channels "
                               "weights and 1 bias; there are `filters` of them.")
 
@@ -53,6 +53,6 @@ def check_dense_params(learner_fn):
         ("1600 inputs, 128 units", (1600, 128)),
     ]
     result = check_function(
-        learner_fn, lambda n, u: (n + 1) * u, cases, "dense_params"
+        learner_fn, lambda n, u: (n + 1) * u, cases, "dense_params", exact=True
     )
     return _with_hint(result, "every unit has one weight per input and 1 bias.")

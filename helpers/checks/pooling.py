@@ -48,6 +48,7 @@ def check_pooled_shape(learner_fn):
         ("(6, 9, 3), size 3, stride 1 (not square)", ((6, 9, 3), 3, 1)),
         ("(10, 10, 1), size 2, stride 3", ((10, 10, 1), 2, 3)),
     ]
-    result = check_function(learner_fn, _pooled_shape_reference, cases, "pooled_shape")
+    result = check_function(learner_fn, _pooled_shape_reference, cases, "pooled_shape",
+                            exact=True)
     return _with_hint(result, "H' = floor((H - size) / stride) + 1, the same for W; "
                               "the channels C do not change.")

@@ -13,7 +13,9 @@ from helpers.checks.core import (
     _end,
     _rng,
     _verdict,
+    as_exact_int,
     compare,
+    compare_exact,
 )
 
 
@@ -40,18 +42,21 @@ def check_layer_predictions(learner_fn, model):
         if layer.name not in answers:
             return _verdict(False, f"{FAIL} no entry for layer {layer.name!r} "
                                    f"(the dict needs one per layer).")
-        try:
-            shape, params = answers[layer.name]
-            shape = tuple(int(n) for n in shape)
-            ok = shape == expected[0] and params == expected[1]
-        except (TypeError, ValueError):
+        entry = answers[layer.name]
+        if isinstance(entry, str | bytes | dict) or not hasattr(entry, "__len__") \
+                or len(entry) != 2:
             return _verdict(False, f"{FAIL} {layer.name}: expected a pair "
-                                   f"(shape tuple, params), got {answers[layer.name]!r:.60}")
-        if not ok:
+                                   f"(shape tuple, params), got {_describe(entry)}")
+        shape, params = entry
+        problem = compare_exact(shape, expected[0])
+        what = "output shape"
+        if problem is None:
+            problem, what = compare_exact(params, expected[1]), "parameter count"
+        if problem:
             return _verdict(
                 False,
-                f"{FAIL} {layer.name} ({kind}): you said shape {shape} and "
-                f"{params!r} parameters.\n   Hint: {hints.get(kind, '')}",
+                f"{FAIL} {layer.name} ({kind}), {what}: {_end(problem)}"
+                f"\n   Hint: {hints.get(kind, '')}",
             )
     return _verdict(True, f"{PASS} all {len(model.layers)} layers: shapes and parameter "
                           "counts match Keras.")
@@ -81,15 +86,11 @@ def check_most_confused(learner_fn):
         got, failed = _call(learner_fn, "most_confused", np.copy(cm))
         if failed is not None:
             return failed
-        try:
-            got = tuple(int(v) for v in got)
-        except (TypeError, ValueError):
-            return _verdict(False, f"{FAIL} case {number} ({description}): expected a "
-                                   f"pair (true, predicted), got {_describe(got)}")
-        if got != expected:
+        problem = compare_exact(got, expected, whole_floats=False)
+        if problem:  # a pair of int class indices, exactly
             return _verdict(
                 False,
-                f"{FAIL} case {number} ({description}): expected {expected}, got {got}."
+                f"{FAIL} case {number} ({description}): {_end(problem)}"
                 "\n   Hint: set the diagonal aside (np.fill_diagonal on a copy), then "
                 "np.argmax and np.unravel_index.",
             )
@@ -141,15 +142,15 @@ def check_most_similar(learner_fn):
         got, failed = _call(learner_fn, "most_similar", np.copy(vectors), i)
         if failed is not None:
             return failed
-        if isinstance(got, bool | float | str) or np.ndim(got) != 0 \
-                or not np.issubdtype(np.asarray(got).dtype, np.integer):
+        index, problem = as_exact_int(got, whole_floats=False)
+        if problem:
             return _verdict(False, f"{FAIL} case {number} ({description}): expected one "
-                                   f"index (an int), got {_describe(got)}")
-        if int(got) != expected:
+                                   f"index (an int): {_end(problem)}")
+        if index != expected:
             return _verdict(
                 False,
                 f"{FAIL} case {number} ({description}): expected index {expected}, "
-                f"got {int(got)}.\n   Hint: divide each row by its length "
+                f"got {index}.\n   Hint: divide each row by its length "
                 "(np.linalg.norm), take dot products with row i, leave row i out.",
             )
     return _verdict(True, f"{PASS} `most_similar` is correct on all {len(cases)} cases.")
