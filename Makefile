@@ -14,7 +14,8 @@ ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-.PHONY: setup data lab test unit notebooks lint execute images nav student bench clean
+.PHONY: setup data lab test unit notebooks lint execute images nav student learner bench clean \
+	grade slides slides-vendor wheelhouse
 
 setup: $(STAMP) data
 
@@ -36,8 +37,9 @@ $(STAMP): requirements.txt pyproject.toml
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
-lab: setup
-	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) notebooks/00_start_here.ipynb
+# Learners work in learner/ (blank exercises; never overwritten); notebooks/ is the answer key.
+lab: setup learner
+	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) learner/00_start_here.ipynb
 
 test: setup lint unit notebooks
 
@@ -60,11 +62,29 @@ images: $(STAMP)
 nav: $(STAMP)
 	$(BIN)/python -m helpers.tools.navigation
 
-student: $(STAMP)
+learner student: $(STAMP)
 	$(BIN)/python -m helpers.tools.student
+
+# Workshop kit (notebooks/INSTRUCTOR_GUIDE.md): autograde a folder of learners' notebooks,
+# offline reveal.js decks, and a wheelhouse of the pinned packages for a room without network.
+SUBMISSIONS ?= submissions
+grade: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m helpers.tools.grading $(SUBMISSIONS)
+
+# reveal.js and every script a deck loads, from the npm registry (never a CDN).
+slides-vendor:
+	@[ -f slides/vendor/node_modules/mathjax/MathJax.js ] || npm install --no-audit --no-fund \
+	  --prefix slides/vendor reveal.js@4.0.2 requirejs@2.1.10 mathjax@2.7.7 jquery@2.1.4
+
+slides: $(STAMP) slides-vendor
+	$(BIN)/python -m helpers.tools.slides
+
+wheelhouse: $(STAMP)
+	$(BIN)/python -m pip download -q --only-binary=:all: -d wheelhouse -r requirements.txt
+	@echo "wheelhouse/: install with pip install --no-index --find-links wheelhouse -r requirements.txt"
 
 bench: $(STAMP)
 	$(BIN)/python -m helpers.tools.bench
 
 clean:
-	rm -rf $(VENV) student .bench
+	rm -rf $(VENV) student .bench slides workshop wheelhouse
