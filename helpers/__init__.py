@@ -6,6 +6,7 @@ One topic per module:
   the batched Keras-layout layers and `numpy_forward`
 - `helpers.losses`: the cross-entropy loss (notebook 06)
 - `helpers.gradients`: one kernel learned by gradient descent: loss, gradient, steps (08)
+- `helpers.architecture`: parameter counts and receptive fields of layer stacks (07)
 - `helpers.data`: the worked examples, Fashion-MNIST (offline or online), a sample photo
 - `helpers.plots`: matrices with their numbers, sliding windows, grids of kernels and maps
 - `helpers.checks`: self-checks for the exercises

@@ -11,9 +11,11 @@ raises ``NotImplementedError`` gets "not done yet".
 - `checks.shapes`: predicted output shapes and parameter counts, compared exactly
 - `checks.loss`: the cross-entropy of one example (notebook 06)
 - `checks.gradients`: one kernel weight's gradient and one descent step (notebook 08)
+- `checks.architecture`: receptive fields and parameter counts (why convolution)
 - `checks.trained_cnn`: the Keras CNN and the trained model
 """
 
+from helpers.checks.architecture import check_layer_counts, check_receptive_fields
 from helpers.checks.convolution import (
     check_conv2d,
     check_feature_maps,
@@ -62,4 +64,5 @@ __all__ = [
     "compare", "output_shape_answers",
     "CONV_LAYER_QUESTIONS", "check_conv_layer_prediction", "check_feature_stack",
     "check_line_detector", "conv_layer_answer",
+    "check_layer_counts", "check_receptive_fields",
 ]

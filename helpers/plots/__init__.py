@@ -8,6 +8,7 @@
 - `plots.pooling`: pooling windows and their outputs
 - `plots.dense`: flatten order, the pipeline of layer shapes
 - `plots.gradients`: learning a kernel: loss curves, kernel snapshots, learning rates
+- `plots.architecture`: dense vs conv weights, shift equivariance, receptive fields
 - `plots.training`: learning curves, confusion matrix, items and predictions
 
 One colour map per kind of quantity, across the whole series:
@@ -21,6 +22,11 @@ Figure for grids), so figures compose. No function calls ``plt.show()``.
 """
 
 from helpers.plots.activations import plot_activations, show_rectified
+from helpers.plots.architecture import (
+    show_receptive_fields,
+    show_shift_equivariance,
+    show_weight_sharing,
+)
 from helpers.plots.convolution import (
     show_conv_step,
     show_conv_steps,
@@ -62,4 +68,5 @@ __all__ = [
     "show_items", "show_kernel_effect", "show_kernels_and_maps", "show_matrix",
     "show_padding_stride", "show_patch_vs_kernel", "show_pipeline", "show_pooling",
     "show_predictions", "show_rectified",
+    "show_receptive_fields", "show_shift_equivariance", "show_weight_sharing",
 ]
