@@ -84,7 +84,7 @@ def show_kernel_snapshots(kernels, steps, hidden=None, decimals: int = 2):
     if hidden is not None:
         panels.append((np.asarray(hidden, dtype=float), "hidden kernel"))
     vmin, vmax = _value_limits(np.stack([p for p, _ in panels]))
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.1 * len(panels) + 0.8, 2.5))
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.5 * len(panels) + 1, 2.7))
     axes = np.atleast_1d(axes)
     for ax, (matrix, title) in zip(axes, panels, strict=True):
         show_matrix(matrix, ax=ax, title=title, cmap=VALUE_CMAP, decimals=decimals,
@@ -129,7 +129,7 @@ def plot_learning_rates(runs: dict, ax=None, limit: float | None = None):
     start = max(float(np.asarray(v)[0]) for v in runs.values())
     ax.set_ylim(max(bottom, 1e-12) / 2, min(top, start * 1e6) * 2)
     ax.set_title("the same start, three learning rates")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper right")
     return ax
 
 
@@ -163,7 +163,7 @@ def show_descent(kernels, losses, hidden, learning_rate: float, axes=None):
     last = kernels[-1]
     if np.all(np.isfinite(last)) and np.max(np.abs(last)) < 1e3:
         vmin, vmax = _value_limits(np.stack([last, hidden]))
-        show_matrix(last, ax=axes[1], title=f"kernel after {len(losses) - 1} steps",
+        show_matrix(last, ax=axes[1], title=f"after {len(losses) - 1} steps",
                     cmap=VALUE_CMAP, decimals=2, vmin=vmin, vmax=vmax)
     else:
         vmin, vmax = _value_limits(hidden)
@@ -171,7 +171,7 @@ def show_descent(kernels, losses, hidden, learning_rate: float, axes=None):
                      va="center", transform=axes[1].transAxes, fontsize=11)
         axes[1].set_xticks([])
         axes[1].set_yticks([])
-        axes[1].set_title(f"kernel after {len(losses) - 1} steps")
+        axes[1].set_title(f"after {len(losses) - 1} steps")
     show_matrix(hidden, ax=axes[2], title="hidden kernel", cmap=VALUE_CMAP,
                 decimals=2, vmin=vmin, vmax=vmax)
     fig.colorbar(axes[2].images[-1], ax=list(axes[1:]), shrink=0.8, label="weight")
