@@ -14,7 +14,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from helpers.tools import contents, images, navigation, student
+from helpers.tools import contents, hygiene, images, navigation, student
 from helpers.tools.execute import KERNEL_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,10 +24,10 @@ LESSONS = [p for p in NOTEBOOKS if p.name[:2] not in {"00", "09", "10"}]
 # What an ignored cell may hold: a widget view, training progress or a timing.
 NON_DETERMINISTIC = re.compile(r"widgets|interact|\.fit\(|train_on_batch|perf_counter|time\(")
 IGNORE_TAGS = {"nbval-ignore-output"}
-ABSOLUTE_PATH = re.compile(
-    r"(?<![\w.~])(/(?:work|root|home|tmp|usr|opt|var)/|[A-Z]:\\\\)"
-)
-MEMORY_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{4,}|0x[0-9a-fA-F]{8,}")
+# The per-notebook checks live in helpers.tools.hygiene, shared with the pre-commit hook.
+ABSOLUTE_PATH = hygiene.ABSOLUTE_PATH
+MEMORY_ADDRESS = hygiene.MEMORY_ADDRESS
+output_texts = hygiene.output_texts
 
 
 def ids(paths):
@@ -36,18 +36,6 @@ def ids(paths):
 
 def read(path):
     return nbformat.read(path, as_version=4)
-
-
-def output_texts(cell):
-    for out in cell.get("outputs", []):
-        if out.output_type == "stream":
-            yield out.text
-        elif out.output_type in ("execute_result", "display_data"):
-            for mime in ("text/plain", "text/html", "text/latex", "text/markdown"):
-                if mime in out.data:
-                    yield out.data[mime]
-        elif out.output_type == "error":
-            yield "\n".join(out.traceback)
 
 
 def tags(cell):
