@@ -1,0 +1,113 @@
+"""Graded workshops: nbgrader source derived from the lessons, and a room autograded.
+
+Three made-up learners hand in notebook 04 (two exercises): one right everywhere, one
+wrong everywhere, one who did only the first exercise. nbgrader autogrades them and the
+table and figure of the room must give 2, 0 and 1 points.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import nbformat
+import pytest
+
+from helpers.tools import grading, student
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = student.notebooks()
+GRADED = "04_relu"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_nbgrader_source_grades_every_exercise(path):
+    lesson = nbformat.read(path, as_version=4)
+    nb = grading.nbgrader_source(nbformat.read(path, as_version=4), path.name)
+    solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    n = sum(student.TAG in c.metadata.get("tags", []) for c in lesson.cells)
+    assert len(solutions) == len(graded) == n
+    for cell in solutions:
+        assert student.BEGIN in cell.source and student.END in cell.source
+        region_free = student.blank(cell.source)
+        if re.search(r"^def \w+\(", cell.source, re.M):
+            # the signature survives; the blank body says "not done yet", no traceback
+            signature = re.search(r"^def .*$", cell.source, re.M).group(0)
+            assert region_free.startswith(signature)
+            assert "raise NotImplementedError" in cell.source.split(student.END)[-1]
+        else:
+            assert "= ...  # YOUR ANSWER HERE" in cell.source.split(student.BEGIN)[0]
+    for cell in graded:
+        meta = cell.metadata["nbgrader"]
+        assert meta["points"] == grading.POINTS and meta["locked"]
+        assert re.search(r"^assert ", cell.source, re.M), "a graded cell must assert"
+    # the lesson notebook itself never asserts a check (self-study learners)
+    assert not any(
+        c.source.startswith("assert check") for c in lesson.cells if c.cell_type == "code"
+    )
+
+
+def test_graded_cell_asserts_the_checks_result():
+    assert grading._graded("checks.check_relu(my_relu)") == (
+        'assert checks.check_relu(my_relu), "the check above says why"'
+    )
+    assert grading._graded("ok = check_step(my_step)") == (
+        'ok = check_step(my_step)\nassert ok, "the check above says why"'
+    )
+
+
+def learner_notebook(released, source, answered: int, wrong: bool):
+    """A released notebook with the first `answered` exercises done (right or wrong)."""
+    nb = nbformat.read(released, as_version=4)
+    solved = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in nbformat.read(source, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    done = 0
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("solution") or done >= answered:
+            continue
+        done += 1
+        if wrong:
+            cell.source = cell.source.replace("raise NotImplementedError", "return -1")
+        else:
+            cell.source = "\n".join(
+                line
+                for line in solved[meta["grade_id"]].splitlines()
+                if line.strip() not in (student.BEGIN, student.END)
+            )
+    return nb
+
+
+def test_three_learners_are_autograded(tmp_path):
+    course = tmp_path / "workshop"
+    released = grading.release([GRADED], course=course)[0]
+    assert released.exists()
+    source = course / "source" / GRADED / f"{GRADED}.ipynb"
+    n = len(grading.exercises(nbformat.read(source, as_version=4)))
+    assert n == 2
+    room = tmp_path / "submissions"
+    for name, answered, wrong in [("ada", n, False), ("bob", n, True), ("cy", 1, False)]:
+        (room / name).mkdir(parents=True)
+        nb = learner_notebook(released, source, answered, wrong)
+        nbformat.write(nb, room / name / f"{GRADED}.ipynb")
+    rows = grading.grade(room, course=course)
+    total = {}
+    for row in rows:
+        total[row["learner"]] = total.get(row["learner"], 0) + row["score"]
+    assert total == {"ada": 2.0, "bob": 0.0, "cy": 1.0}
+    cy = {r["exercise"]: r["score"] for r in rows if r["learner"] == "cy"}
+    assert cy == {"04_my_relu": 1.0, "04_combined_kernel": 0.0}
+    with (course / "grades.csv").open() as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == 3 * n
+    assert {r["learner"] for r in table} == {"ada", "bob", "cy"}
+    figure = mpimg.imread(course / "grades.png")
+    assert figure.shape[0] > 150 and figure.shape[1] > 300
+    shutil.copy2(course / "grades.png", tmp_path.parent / "grades.png")  # to look at
