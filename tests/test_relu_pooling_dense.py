@@ -120,7 +120,7 @@ def test_checks_pass_correct_solutions(check, solution, capsys):
 
 def mutating_relu(x):
     x = np.asarray(x, dtype=float)
-    x[x < 0] = 0  # changes the caller's array: fine, the check copies its inputs
+    x[x < 0] = 0  # changes the caller's array: the next cell would see it changed
     return x
 
 
@@ -143,8 +143,9 @@ def test_check_relu_rejects_broken(broken, why, capsys):
     assert FAIL in text
 
 
-def test_check_relu_accepts_a_mutating_solution(capsys):
-    assert run_check(checks.check_relu, mutating_relu, capsys)[0]
+def test_check_relu_rejects_a_solution_that_changes_its_input(capsys):
+    passed, text = run_check(checks.check_relu, mutating_relu, capsys)
+    assert not passed and "changed its input `x`" in text and "copy" in text
 
 
 def combined_kernel_not_flipped(k1, k2):

@@ -126,7 +126,7 @@ def check_line_detector(kernel):
         return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
     try:
         raw = np.asarray(kernel)
-    except (TypeError, ValueError):
+    except Exception:  # ragged lists, or an object that refuses to be an array
         raw = np.asarray(None)
     if raw.dtype.kind not in "iuf" or raw.shape != (3, 3):
         got = f"a {type(kernel).__name__}"

@@ -241,10 +241,37 @@ def _copies(args):
     return [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
 
 
+def _argument_names(learner_fn, count):
+    """The names of the learner's first `count` parameters, else "argument 1", ..."""
+    try:
+        import inspect
+
+        names = list(inspect.signature(learner_fn).parameters)[:count]
+    except (TypeError, ValueError):
+        names = []
+    return [f"`{names[i]}`" if i < len(names) else f"argument {i + 1}"
+            for i in range(count)]
+
+
+def _changed_inputs(learner_fn, args, before) -> str | None:
+    """A verdict text when the learner's call changed one of its array arguments."""
+    changed = [i for i, (a, b) in enumerate(zip(args, before, strict=True))
+               if b is not None and not (a.shape == b.shape and
+                                         np.array_equal(a, b, equal_nan=True))]
+    if not changed:
+        return None
+    name = _argument_names(learner_fn, len(args))[changed[0]]
+    return (f"it changed its input {name} (the caller's array is not the same any "
+            "more): work on a copy, e.g. `x = x.copy()` first, or build a new array")
+
+
 def _call(learner_fn, name, *args, where: str = ""):
     """Run the learner's function: (result, None) or (None, the verdict to return).
 
-    `where` (e.g. " on case 2 (a 4x6 image)") is added when the function raises.
+    The call runs under the time limit `TIME_LIMIT`; a function that changes one of
+    its array arguments in place gets a verdict too (the notebook's next cell would
+    see the changed array). `where` (e.g. " on case 2 (a 4x6 image)") is added to
+    the verdict.
     """
     if not callable(learner_fn):
         return None, _verdict(
@@ -252,8 +279,9 @@ def _call(learner_fn, name, *args, where: str = ""):
             f"{FAIL} `{name}` should be a function, got {type(learner_fn).__name__}. "
             "Pass the function itself, without parentheses.",
         )
+    before = [np.copy(a) if isinstance(a, np.ndarray) else None for a in args]
     try:
-        return call_with_time_limit(learner_fn, args, seconds=TIME_LIMIT), None
+        result = call_with_time_limit(learner_fn, args, seconds=TIME_LIMIT)
     except TookTooLong as late:
         still = ("\n   It is still running in the background: restart the kernel "
                  "(Kernel > Restart) if the notebook becomes slow.") \
@@ -270,10 +298,20 @@ def _call(learner_fn, name, *args, where: str = ""):
             f"{TODO} `{name}` is not done yet: replace "
             "`raise NotImplementedError` with your code.",
         )
-    except Exception as exc:  # the learner's bug, reported, never re-raised
+    except KeyboardInterrupt:  # the notebook's stop button stops the check too
+        raise
+    except BaseException as exc:  # the learner's bug (even sys.exit), never re-raised
+        try:
+            text = str(exc)
+        except Exception:
+            text = ""
         return None, _verdict(
-            False, f"{FAIL} `{name}` raised {type(exc).__name__}: {exc}{where}"
+            False, f"{FAIL} `{name}` raised {type(exc).__name__}: {text}{where}"
         )
+    changed = _changed_inputs(learner_fn, args, before)
+    if changed:
+        return None, _verdict(False, f"{FAIL} `{name}`: {changed}{where}")
+    return result, None
 
 
 def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-6,

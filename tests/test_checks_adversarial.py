@@ -1,0 +1,808 @@
+"""Try to fool every self-check, as an adversarial learner would.
+
+For each exercise: plausible wrong answers (off-by-one, transposed, flipped kernel, wrong
+axis, float division, truncated, hard-coded for the first case, right only for square
+inputs, mutating its input, returning the input) must all get ❌, and right answers
+written in unusual ways (lists, other dtypes, a loop instead of numpy) must all get ✅.
+No check may ever raise, and none may hang: a learner's endless loop gets "took too long".
+
+The answer key of each wrong answer is independent of the check: the wrong answers are
+written here, by hand, as a learner would write them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from helpers import checks, layers
+from helpers.checks import core
+
+# ---------------------------------------------------------------- right answers by hand
+
+
+def conv_loop(image, kernel):
+    image, kernel = np.asarray(image, float), np.asarray(kernel, float)
+    kh, kw = kernel.shape[:2]
+    out_h, out_w = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    out = np.zeros((out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
+    return out
+
+
+def conv_pure_python(image, kernel):
+    """Lists in, a list of lists out: no numpy at all."""
+    image, kernel = np.asarray(image).tolist(), np.asarray(kernel).tolist()
+    kh, kw = len(kernel), len(kernel[0])
+    rows, cols = len(image) - kh + 1, len(image[0]) - kw + 1
+    return [[sum(image[i + a][j + b] * kernel[a][b] for a in range(kh) for b in range(kw))
+             for j in range(cols)] for i in range(rows)]
+
+
+def conv_views(image, kernel):
+    windows = np.lib.stride_tricks.sliding_window_view(image, kernel.shape)
+    return np.einsum("ijkl,kl->ij", windows, kernel).astype(np.float32)
+
+
+def full_convolution(k1, k2):
+    """The full 2-D convolution of k1 and k2 by a loop (scatter form)."""
+    h1, w1 = k1.shape
+    h2, w2 = k2.shape
+    out = np.zeros((h1 + h2 - 1, w1 + w2 - 1))
+    for i in range(h1):
+        for j in range(w1):
+            out[i:i + h2, j:j + w2] += k1[i, j] * k2
+    return out
+
+
+def pool_loop(x, size, stride):
+    x = np.asarray(x, float)
+    out_h, out_w = (x.shape[0] - size) // stride + 1, (x.shape[1] - size) // stride + 1
+    out = np.zeros((out_h, out_w) + x.shape[2:])
+    for i in range(out_h):
+        for j in range(out_w):
+            out[i, j] = x[i * stride:i * stride + size,
+                          j * stride:j * stride + size].max(axis=(0, 1))
+    return out
+
+
+def most_confused_loop(cm):
+    best, where = -1, None
+    for t in range(len(cm)):
+        for p in range(len(cm)):
+            if t != p and cm[t][p] > best:
+                best, where = cm[t][p], (t, p)
+    return where
+
+
+def most_similar_loop(vectors, i):
+    best, index = -math.inf, None
+    for j, v in enumerate(vectors):
+        if j == i:
+            continue
+        cos = float(v @ vectors[i]) / (np.linalg.norm(v) * np.linalg.norm(vectors[i]))
+        if cos > best:
+            best, index = cos, j
+    return index
+
+
+# ---------------------------------------------------------------- a fake Keras model
+class _Layer(SimpleNamespace):
+    def count_params(self):
+        return self.params
+
+
+def _layer(kind, name, shape, params):
+    cls = type(kind, (_Layer,), {})
+    return cls(name=name, output=SimpleNamespace(shape=(None, *shape)), params=params)
+
+
+FAKE_MODEL = SimpleNamespace(layers=[
+    _layer("Conv2D", "conv1", (26, 26, 32), 320),
+    _layer("MaxPooling2D", "pool1", (13, 13, 32), 0),
+    _layer("Conv2D", "conv2", (11, 11, 64), 18_496),
+    _layer("MaxPooling2D", "pool2", (5, 5, 64), 0),
+    _layer("Flatten", "flatten", (1600,), 0),
+    _layer("Dense", "dense", (128,), 204_928),
+    _layer("Dense", "output", (10,), 1_290),
+])
+LEDGER = {layer.name: (tuple(layer.output.shape[1:]), layer.params)
+          for layer in FAKE_MODEL.layers}
+
+
+def ledger_with(**changes):
+    def answer():
+        answers = dict(LEDGER)
+        answers.update(changes)
+        return answers
+    return answer
+
+
+# ---------------------------------------------------------------- the feature-map check
+RNG = np.random.default_rng(11)
+FM_IMAGE = RNG.random((9, 8, 1))
+FM_KERNELS = RNG.normal(size=(3, 3, 1, 7))
+FM_BIASES = RNG.normal(size=7) * 0.3
+FM_EXPECTED = np.maximum(
+    layers.conv2d_layer(FM_IMAGE[None], FM_KERNELS, FM_BIASES)[0], 0)
+
+
+def run_kernel_feature_map(fn):
+    return checks.check_kernel_feature_map(fn, FM_IMAGE, FM_KERNELS, FM_BIASES,
+                                           FM_EXPECTED)
+
+
+def one_map_right(image, kernels, biases, k):
+    return np.maximum(layers.conv2d(image[:, :, 0], kernels[:, :, 0, k]) + biases[k], 0)
+
+
+def one_map_loop(image, kernels, biases, k):
+    return np.maximum(conv_loop(image[:, :, 0], kernels[:, :, 0, k]) + biases[k], 0)
+
+
+# ---------------------------------------------------------------- answers, check by check
+def _mutating(right, position=0):
+    """A right function that also scribbles on its input `position` (a learner's
+    in-place ``x[x < 0] = 0``, ``np.fill_diagonal(cm, 0)``, ...)."""
+    def fn(*args):
+        result = right(*[np.copy(a) if isinstance(a, np.ndarray) else a for a in args])
+        target = args[position]
+        if isinstance(target, np.ndarray):
+            target.flat[0] = target.flat[0] - 1
+        return result
+    return fn
+
+
+def _relu_in_place(x):
+    x = np.asarray(x)
+    x[x < 0] = 0  # changes the caller's array
+    return x
+
+
+def _fill_diagonal_in_place(cm):
+    np.fill_diagonal(cm, -1)
+    return tuple(int(v) for v in np.unravel_index(np.argmax(cm), cm.shape))
+
+
+def _conv_square_only(image, kernel):
+    k = kernel.shape[0]
+    n = image.shape[0] - k + 1  # uses H for both sides
+    return np.array([[np.sum(image[i:i + k, j:j + k] * kernel[:k, :k])
+                      for j in range(n)] for i in range(n)])
+
+
+def _pool_square_only(x, size, stride):
+    n = (x.shape[0] - size) // stride + 1
+    return np.array([[x[i * stride:i * stride + size, j * stride:j * stride + size]
+                      .max(axis=(0, 1)) for j in range(n)] for i in range(n)])
+
+
+def _pool_keeps_edges(x, size, stride):  # partial windows at the edges (ceil)
+    out_h = math.ceil((x.shape[0] - size) / stride) + 1
+    out_w = math.ceil((x.shape[1] - size) / stride) + 1
+    return np.array([[x[i * stride:i * stride + size, j * stride:j * stride + size]
+                      .max(axis=(0, 1)) for j in range(out_w)] for i in range(out_h)])
+
+
+def _feature_maps_right(image, kernels):
+    return np.stack([sum(conv_loop(image[:, :, c], kernels[:, :, c, f])
+                         for c in range(image.shape[2]))
+                     for f in range(kernels.shape[3])], axis=-1)
+
+
+def _feature_stack_right(image, kernels):
+    return np.dstack([conv_loop(image, kernels[:, :, f])
+                      for f in range(kernels.shape[2])])
+
+
+def _pooled_shape_right(shape, size, stride):
+    return ((shape[0] - size) // stride + 1, (shape[1] - size) // stride + 1,
+            *shape[2:])
+
+
+def _window_sum_right(image, kernel, row, col):
+    kh, kw = kernel.shape
+    return sum(image[row + a, col + b] * kernel[a, b]
+               for a in range(kh) for b in range(kw))
+
+
+FUNCTION_CHECKS = {
+    # name: (check, right answers, wrong answers)
+    "check_conv2d": (checks.check_conv2d, {
+        "the reference": layers.conv2d,
+        "a loop": conv_loop,
+        "pure Python lists": conv_pure_python,
+        "sliding windows, float32": conv_views,
+    }, {
+        "flipped kernel (true convolution)": lambda im, k: conv_loop(im, k[::-1, ::-1]),
+        "off by one (one output row too few)": lambda im, k: conv_loop(im, k)[:-1],
+        "transposed output": lambda im, k: conv_loop(im, k).T,
+        "right only for square inputs": _conv_square_only,
+        "hard-coded for the lesson's image":
+            lambda im, k: layers.conv2d(np.asarray([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0],
+                                                    [0, 0, 1, 1, 1], [0, 0, 1, 1, 0],
+                                                    [0, 1, 1, 0, 0]]),
+                                        [[1, 0, 1], [0, 1, 0], [1, 0, 1]]),
+        "truncated to ints": lambda im, k: conv_loop(im, k).astype(int),
+        "'same' padding": lambda im, k: layers.conv2d(im, k, padding="same"),
+        "returns the image": lambda im, k: im,
+        "mutates its image": _mutating(conv_loop),
+        "kernel transposed": lambda im, k: conv_loop(im, k.T) if k.shape[0] == k.shape[1]
+        else conv_loop(im, k),
+    }),
+    "check_window_sum": (checks.check_window_sum, {
+        "the formula": lambda im, k, r, c: np.sum(im[r:r + k.shape[0], c:c + k.shape[1]]
+                                                  * k),
+        "a double loop": _window_sum_right,
+        "a float32": lambda im, k, r, c: np.float32(_window_sum_right(im, k, r, c)),
+    }, {
+        "row and column swapped": lambda im, k, r, c: _window_sum_right(im, k, c, r)
+        if c + k.shape[0] <= im.shape[0] and r + k.shape[1] <= im.shape[1] else 0.0,
+        "window one too small": lambda im, k, r, c: np.sum(
+            im[r:r + k.shape[0] - 1, c:c + k.shape[1] - 1] * k[:-1, :-1]),
+        "flipped kernel": lambda im, k, r, c: _window_sum_right(im, k[::-1, ::-1], r, c),
+        "square only": lambda im, k, r, c: np.sum(
+            im[r:r + k.shape[0], c:c + k.shape[0]][:, :k.shape[1]] * k),
+        "returns the products, not their sum": lambda im, k, r, c:
+            im[r:r + k.shape[0], c:c + k.shape[1]] * k,
+        "truncated": lambda im, k, r, c: int(_window_sum_right(im, k, r, c)),
+    }),
+    "check_feature_maps": (checks.check_feature_maps, {
+        "a loop over filters and channels": _feature_maps_right,
+        "float32 einsum": lambda im, ks: np.einsum(
+            "ijhwc,hwcf->ijf",
+            np.lib.stride_tricks.sliding_window_view(im, ks.shape[:2], axis=(0, 1))
+            .transpose(0, 1, 3, 4, 2), ks).astype(np.float32),
+        "nested lists": lambda im, ks: _feature_maps_right(im, ks).tolist(),
+    }, {
+        "only channel 0": lambda im, ks: np.stack(
+            [conv_loop(im[:, :, 0], ks[:, :, 0, f]) for f in range(ks.shape[3])], -1),
+        "filters first (F, H', W')": lambda im, ks: np.moveaxis(
+            _feature_maps_right(im, ks), -1, 0),
+        "flipped kernels": lambda im, ks: _feature_maps_right(im, ks[::-1, ::-1]),
+        "channels averaged, not summed": lambda im, ks: _feature_maps_right(
+            im, ks) / im.shape[2],
+        "mutates the kernels": _mutating(_feature_maps_right, 1),
+    }),
+    "check_feature_stack": (checks.check_feature_stack, {
+        "np.dstack of loops": _feature_stack_right,
+        "lists": lambda im, ks: _feature_stack_right(im, ks).tolist(),
+    }, {
+        "stacked on axis 0": lambda im, ks: np.stack(
+            [conv_loop(im, ks[:, :, f]) for f in range(ks.shape[2])]),
+        "flipped kernels": lambda im, ks: _feature_stack_right(im, ks[::-1, ::-1]),
+        "only the first kernel": lambda im, ks: conv_loop(im, ks[:, :, 0])[:, :, None],
+        "returns the image": lambda im, ks: im,
+    }),
+    "check_dense": (checks.check_dense, {
+        "x @ W + b": lambda x, W, b: x @ W + b,
+        "a loop over units": lambda x, W, b: [sum(x[i] * W[i, u] for i in range(len(x)))
+                                              + b[u] for u in range(W.shape[1])],
+        "float32": lambda x, W, b: (x @ W + b).astype(np.float32),
+    }, {
+        "W transposed": lambda x, W, b: W.T @ x + b if W.shape[0] == W.shape[1]
+        else x @ W + b * 0,
+        "no bias": lambda x, W, b: x @ W,
+        "bias subtracted": lambda x, W, b: x @ W - b,
+        "hard-coded for case 1": lambda x, W, b: np.array([4.5, -1.5]),
+        "np.dot(W, x) (raises)": lambda x, W, b: np.dot(W, x) + b,
+        "truncated": lambda x, W, b: np.trunc(x @ W + b),
+    }),
+    "check_conv_params": (checks.check_conv_params, {
+        "the formula": lambda k, c, f: (k * k * c + 1) * f,
+        "numpy ints": lambda k, c, f: np.int64(k) ** 2 * c * f + np.int32(f),
+        "a whole float": lambda k, c, f: float((k * k * c + 1) * f),
+        "a loop": lambda k, c, f: sum(1 for _ in range(f) for _ in range(k * k * c + 1)),
+    }, {
+        "no biases": lambda k, c, f: k * k * c * f,
+        "one bias per channel": lambda k, c, f: (k * k + 1) * c * f,
+        "off by one": lambda k, c, f: (k * k * c + 1) * f + 1,
+        "kernel_size not squared": lambda k, c, f: (k * c + 1) * f,
+        "true division leaves a fraction": lambda k, c, f: (k * k * c + 1) * f / 3,
+        "a bool": lambda k, c, f: True,
+        "a string": lambda k, c, f: str((k * k * c + 1) * f),
+        "a float a hair off": lambda k, c, f: (k * k * c + 1) * f * (1 + 1e-9),
+    }),
+    "check_dense_params": (checks.check_dense_params, {
+        "the formula": lambda n, u: (n + 1) * u,
+        "np.int16": lambda n, u: np.int64(n * u + u),
+        "a 0-d array": lambda n, u: np.array((n + 1) * u),
+    }, {
+        "no biases": lambda n, u: n * u,
+        "one bias in all": lambda n, u: n * u + 1,
+        "off by one on 54,090": lambda n, u: (n + 1) * u - (n > 1000),
+        "a list": lambda n, u: [(n + 1) * u],
+        "a bool for 1 input, 1 unit": lambda n, u: True if n == 1 else (n + 1) * u,
+        "a float with a fraction": lambda n, u: (n + 1) * u + 0.5,
+    }),
+    "check_max_pool2d": (checks.check_max_pool2d, {
+        "a loop": pool_loop,
+        "lists": lambda x, s, st: pool_loop(x, s, st).tolist(),
+        "float32 sliding windows": lambda x, s, st: np.moveaxis(
+            np.lib.stride_tricks.sliding_window_view(x, (s, s), axis=(0, 1)),
+            (-2, -1), (2, 3))[::st, ::st].max(axis=(2, 3)).astype(np.float32),
+    }, {
+        "average pooling": lambda x, s, st: layers.avg_pool2d(x, s, st),
+        "stride ignored (= size)": lambda x, s, st: pool_loop(x, s, s),
+        "keeps partial edge windows": _pool_keeps_edges,
+        "largest absolute value": lambda x, s, st: pool_loop(np.abs(x), s, st),
+        "square only": _pool_square_only,
+        "channels pooled together": lambda x, s, st: pool_loop(
+            x.max(axis=2) if x.ndim == 3 else x, s, st),
+        "returns the input": lambda x, s, st: x,
+        "mutates its input": _mutating(pool_loop),
+        "truncated": lambda x, s, st: pool_loop(x, s, st).astype(int),
+    }),
+    "check_pooled_shape": (checks.check_pooled_shape, {
+        "a tuple": _pooled_shape_right,
+        "a list": lambda shape, s, st: list(_pooled_shape_right(shape, s, st)),
+        "an int array": lambda shape, s, st: np.array(_pooled_shape_right(shape, s, st)),
+        "numpy ints": lambda shape, s, st: tuple(
+            np.int64(v) for v in _pooled_shape_right(shape, s, st)),
+    }, {
+        "rounded up (ceil)": lambda shape, s, st: (
+            math.ceil((shape[0] - s) / st) + 1, math.ceil((shape[1] - s) / st) + 1,
+            *shape[2:]),
+        "true division": lambda shape, s, st: (
+            (shape[0] - s) / st + 1, (shape[1] - s) / st + 1, *shape[2:]),
+        "channels dropped": lambda shape, s, st: _pooled_shape_right(shape, s, st)[:2],
+        "no + 1": lambda shape, s, st: (
+            (shape[0] - s) // st, (shape[1] - s) // st, *shape[2:]),
+        "H and W swapped": lambda shape, s, st: _pooled_shape_right(
+            (shape[1], shape[0], *shape[2:]), s, st),
+        "halved always": lambda shape, s, st: (shape[0] // 2, shape[1] // 2, *shape[2:]),
+        "strings": lambda shape, s, st: tuple(
+            str(v) for v in _pooled_shape_right(shape, s, st)),
+        "bools for ones": lambda shape, s, st: tuple(
+            True if v == 1 else v for v in _pooled_shape_right(shape, s, st)),
+        "returns the input": lambda shape, s, st: shape,
+    }),
+    "check_relu": (checks.check_relu, {
+        "np.maximum": lambda x: np.maximum(x, 0),
+        "np.where": lambda x: np.where(np.asarray(x) > 0, x, 0.0),
+        "x * (x > 0)": lambda x: np.asarray(x) * (np.asarray(x) > 0),
+        "(|x| + x) / 2": lambda x: (np.abs(x) + x) / 2,
+        "a Python loop": lambda x: np.vectorize(lambda v: v if v > 0 else 0.0)(x),
+    }, {
+        "abs": lambda x: np.abs(x),
+        "clipped at 1 too": lambda x: np.clip(x, 0, 1),
+        "leaky": lambda x: np.where(np.asarray(x) > 0, x, 0.01 * np.asarray(x)),
+        "truncated": lambda x: np.maximum(x, 0).astype(int),
+        "in place (mutates its input)": _relu_in_place,
+        "returns the input": lambda x: x,
+        "builtin max (raises on arrays)": lambda x: max(x, 0),
+        "negatives set to -0 then 1": lambda x: np.where(np.asarray(x) >= 0, 1.0, 0.0),
+    }),
+    "check_combined_kernel": (checks.check_combined_kernel, {
+        "full convolution by a loop": full_convolution,
+        "the other order (convolution commutes)": lambda a, b: full_convolution(b, a),
+        "lists": lambda a, b: full_convolution(a, b).tolist(),
+    }, {
+        "k2 not flipped (full correlation)": lambda a, b: layers.conv2d(
+            np.pad(a, ((b.shape[0] - 1,) * 2, (b.shape[1] - 1,) * 2)), b),
+        "valid size only": lambda a, b: layers.conv2d(a, b) if a.shape[0] >= b.shape[0]
+        and a.shape[1] >= b.shape[1] else layers.conv2d(b, a),
+        "both flipped": lambda a, b: full_convolution(a[::-1, ::-1], b),
+        "transposed": lambda a, b: full_convolution(a, b).T,
+        "mutates k1": _mutating(full_convolution),
+    }),
+    "check_layer_predictions": (
+        lambda fn: checks.check_layer_predictions(fn, FAKE_MODEL), {
+            "tuples of ints": lambda: dict(LEDGER),
+            "lists and numpy ints": lambda: {
+                name: (list(np.array(shape)), np.int64(params))
+                for name, (shape, params) in LEDGER.items()},
+            "whole floats": lambda: {name: (tuple(float(s) for s in shape), float(p))
+                                     for name, (shape, p) in LEDGER.items()},
+        }, {
+            "a fractional shape": ledger_with(pool2=((5.5, 5.5, 64), 0)),
+            "False as a parameter count": ledger_with(pool1=((13, 13, 32), False)),
+            "off by one on 204,928": ledger_with(dense=((128,), 204_929)),
+            "no biases": ledger_with(conv2=((11, 11, 64), 18_432)),
+            "'same' padding": ledger_with(conv1=((28, 28, 32), 320)),
+            "the batch axis included": ledger_with(conv1=((None, 26, 26, 32), 320)),
+            "a string count": ledger_with(output=((10,), "1290")),
+            "a missing layer": lambda: {k: v for k, v in LEDGER.items() if k != "flatten"},
+            "shape and count swapped": ledger_with(output=(1_290, (10,))),
+        }),
+    "check_most_confused": (checks.check_most_confused, {
+        "argmax off the diagonal": lambda cm: tuple(int(v) for v in np.unravel_index(
+            np.argmax(cm - np.diag(np.diag(cm)) - np.eye(len(cm)) * 10**9), cm.shape)),
+        "a loop": most_confused_loop,
+        "a list of numpy ints": lambda cm: list(np.unravel_index(
+            np.argmax(np.where(np.eye(len(cm), dtype=bool), -1, cm)), cm.shape)),
+        "an int array": lambda cm: np.array(most_confused_loop(cm)),
+    }, {
+        "true division": lambda cm: (
+            int(np.argmax(cm - np.diag(np.diag(cm)))) / len(cm),
+            int(np.argmax(cm - np.diag(np.diag(cm)))) % len(cm)),
+        "strings": lambda cm: tuple(str(v) for v in most_confused_loop(cm)),
+        "floats": lambda cm: tuple(float(v) for v in most_confused_loop(cm)),
+        "diagonal kept": lambda cm: tuple(int(v) for v in np.unravel_index(
+            np.argmax(cm), cm.shape)),
+        "transposed (predicted, true)": lambda cm: most_confused_loop(cm)[::-1],
+        "the flat index": lambda cm: int(np.argmax(cm - np.diag(np.diag(cm)))),
+        "fills the caller's diagonal": _fill_diagonal_in_place,
+        "hard-coded for case 1": lambda cm: (1, 0),
+        "bools": lambda cm: (True, False),
+    }),
+    "check_kernel_feature_map": (run_kernel_feature_map, {
+        "conv2d + bias + ReLU": one_map_right,
+        "a loop, float32": lambda im, ks, bs, k: one_map_loop(im, ks, bs, k).astype(
+            np.float32),
+    }, {
+        "no ReLU": lambda im, ks, bs, k: layers.conv2d(im[:, :, 0], ks[:, :, 0, k])
+        + bs[k],
+        "no bias": lambda im, ks, bs, k: np.maximum(
+            layers.conv2d(im[:, :, 0], ks[:, :, 0, k]), 0),
+        "flipped kernel": lambda im, ks, bs, k: one_map_right(
+            im, ks[::-1, ::-1], bs, k),
+        "the next kernel": lambda im, ks, bs, k: one_map_right(
+            im, ks, bs, (k + 1) % ks.shape[3]),
+        "the bias of kernel 0": lambda im, ks, bs, k: np.maximum(
+            layers.conv2d(im[:, :, 0], ks[:, :, 0, k]) + bs[0], 0),
+        "mutates the image": _mutating(one_map_right),
+    }),
+    "check_most_similar": (checks.check_most_similar, {
+        "normalized dot products": lambda v, i: int(np.argmax(np.where(
+            np.arange(len(v)) == i, -np.inf,
+            (v / np.linalg.norm(v, axis=1, keepdims=True))
+            @ (v[i] / np.linalg.norm(v[i]))))),
+        "a loop": most_similar_loop,
+        "np.int64": lambda v, i: np.int64(most_similar_loop(v, i)),
+    }, {
+        "nearest by distance": lambda v, i: int(np.argmin(np.where(
+            np.arange(len(v)) == i, np.inf, np.linalg.norm(v - v[i], axis=1)))),
+        "itself included": lambda v, i: int(np.argmax(
+            (v / np.linalg.norm(v, axis=1, keepdims=True)) @ v[i])),
+        "dot product, not cosine": lambda v, i: int(np.argmax(np.where(
+            np.arange(len(v)) == i, -np.inf, v @ v[i]))),
+        "a float index": lambda v, i: float(most_similar_loop(v, i)),
+        "a string": lambda v, i: str(most_similar_loop(v, i)),
+        "the similarity, not the index": lambda v, i: 0.99,
+        "mutates the vectors": _mutating(most_similar_loop),
+    }),
+}
+
+
+# ---------------------------------------------------------------- answers (not functions)
+def _window_value():
+    return float(layers.conv2d(checks_data().binary_image(),
+                               checks_data().lesson_kernel())[1, 2])
+
+
+def checks_data():
+    from helpers import data
+    return data
+
+
+OUTPUT_SHAPES = checks.output_shape_answers()
+
+
+def shapes_with(**changes):
+    answers = dict(OUTPUT_SHAPES)
+    answers.update(changes)
+    return answers
+
+
+CONV_LAYERS = {label: checks.conv_layer_answer(q)
+               for label, q in checks.CONV_LAYER_QUESTIONS.items()}
+
+
+def conv_layers_with(**changes):
+    answers = dict(CONV_LAYERS)
+    answers.update(changes)
+    return answers
+
+
+def _true_division_shapes():
+    answers = {}
+    for label, ((h, w), k, s, p) in checks.OUTPUT_SHAPE_QUESTIONS.items():
+        pad = 0 if p == "valid" else (k // 2 if p == "same" else p)
+        answers[label] = tuple((n + 2 * pad - k) / s + 1 for n in (h, w))
+    return answers
+
+
+ANSWER_CHECKS = {
+    "check_window_value": (checks.check_window_value, {
+        "a float": _window_value(),
+        "an int": int(round(_window_value())),
+        "a 0-d float32 array": np.array(_window_value(), np.float32),
+    }, {
+        "off by one": _window_value() + 1,
+        "the value at (2, 2)": float(layers.conv2d(
+            checks_data().binary_image(), checks_data().lesson_kernel())[2, 2]),
+        "a string": str(_window_value()),
+        "a list of one": [_window_value()],
+        "None": None,
+        "NaN": float("nan"),
+    }),
+    "check_output_shapes": (checks.check_output_shapes, {
+        "tuples": dict(OUTPUT_SHAPES),
+        "lists of numpy ints": {k: [np.int64(n) for n in v]
+                                for k, v in OUTPUT_SHAPES.items()},
+        "whole floats": {k: tuple(float(n) for n in v) for k, v in OUTPUT_SHAPES.items()},
+    }, {
+        "true division": _true_division_shapes(),
+        "H and W swapped in d": shapes_with(d=OUTPUT_SHAPES["d"][::-1]),
+        "'same' taken as 'valid'": shapes_with(b=(26, 26)),
+        "off by one": shapes_with(c=(OUTPUT_SHAPES["c"][0] + 1, OUTPUT_SHAPES["c"][1])),
+        "strings": {k: tuple(str(n) for n in v) for k, v in OUTPUT_SHAPES.items()},
+        "one number per question": {k: v[0] for k, v in OUTPUT_SHAPES.items()},
+        "a missing question": {k: v for k, v in OUTPUT_SHAPES.items() if k != "e"},
+        "a list, not a dict": list(OUTPUT_SHAPES.values()),
+    }),
+    "check_conv_layer_prediction": (checks.check_conv_layer_prediction, {
+        "tuples": dict(CONV_LAYERS),
+        "lists and numpy ints": {k: ([np.int32(n) for n in s], np.int64(p))
+                                 for k, (s, p) in CONV_LAYERS.items()},
+    }, {
+        "no biases": conv_layers_with(a=((26, 26, 32), 288)),
+        "one bias per channel": conv_layers_with(c=(CONV_LAYERS["c"][0],
+                                                    (9 + 1) * 32 * 64)),
+        "off by one": conv_layers_with(e=(CONV_LAYERS["e"][0], CONV_LAYERS["e"][1] + 1)),
+        "H and W swapped": conv_layers_with(
+            e=((CONV_LAYERS["e"][0][1], CONV_LAYERS["e"][0][0], 10), CONV_LAYERS["e"][1])),
+        "a fractional size": conv_layers_with(b=((16.5, 16.5, 16), CONV_LAYERS["b"][1])),
+        "True as a count": conv_layers_with(d=(CONV_LAYERS["d"][0], True)),
+        "a string count": conv_layers_with(a=((26, 26, 32), "320")),
+    }),
+    "check_line_detector": (checks.check_line_detector, {
+        "the classic kernel": np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]),
+        "scaled, as lists": [[-0.5] * 3, [1.0] * 3, [-0.5] * 3],
+        "float32": np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], np.float32) * 3,
+    }, {
+        "a vertical-line detector (transposed)":
+            np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]).T,
+        "an edge detector": np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]]),
+        "weights do not sum to 0": np.array([[0, 0, 0], [1, 1, 1], [0, 0, 0]]),
+        "negated (dark lines)": -np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]),
+        "2x2": np.array([[1, 1], [-1, -1]]),
+        "bools": np.eye(3, dtype=bool),
+        "NaN": np.full((3, 3), np.nan),
+        "a string": "horizontal",
+        "all zeros": np.zeros((3, 3)),
+    }),
+}
+
+
+def _params(table):
+    return [pytest.param(name, label, answer, expected,
+                         id=f"{name}-{'right' if expected else 'wrong'}-{label}")
+            for name, (_, rights, wrongs) in table.items()
+            for expected, group in ((True, rights), (False, wrongs))
+            for label, answer in group.items()]
+
+
+CHECKS = {**FUNCTION_CHECKS, **ANSWER_CHECKS}
+
+
+@pytest.mark.parametrize("name, label, answer, expected",
+                         _params(FUNCTION_CHECKS) + _params(ANSWER_CHECKS))
+def test_right_passes_and_wrong_fails(name, label, answer, expected, capsys):
+    check = CHECKS[name][0]
+    result = check(answer)
+    out = capsys.readouterr().out
+    assert bool(result) is expected, out
+    assert out.startswith(core.PASS if expected else core.FAIL), out
+    if not expected:
+        assert len(out.strip()) > 20  # says why
+
+
+# ---------------------------------------------------------------- garbage never raises
+class _Hostile:
+    """An object that breaks every conversion."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no array for you")
+
+    def __len__(self):
+        raise RuntimeError("no len")
+
+    def __iter__(self):
+        raise RuntimeError("no iter")
+
+    def __float__(self):
+        raise RuntimeError("no float")
+
+    def __eq__(self, other):
+        raise RuntimeError("no eq")
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+
+GARBAGE = {
+    "None": None, "a string": "abc", "an object": object(), "ragged lists": [[1, 2], [3]],
+    "strings array": np.array(["a", "b"]), "complex": 1 + 2j, "a dict": {"a": 1},
+    "a set": {1, 2}, "inf": float("inf"), "NaN array": np.full((3, 3), np.nan),
+    "a huge array": np.zeros((300, 300)), "a hostile object": _Hostile(),
+    "a generator": (i for i in range(3)), "Ellipsis": Ellipsis,
+    "an object array": np.array([None, 1], dtype=object), "bytes": b"12",
+    "a negative int": -1, "a big int": 10**30, "a bool array": np.ones((2, 2), bool),
+}
+
+
+class _Custom(BaseException):
+    pass
+
+
+def _returns(value):
+    def fn(*args):
+        return value
+    return fn
+
+
+def _raises(exc):
+    def fn(*args):
+        raise exc
+    return fn
+
+
+BAD_FUNCTIONS = {
+    **{f"returns {label}": _returns(value) for label, value in GARBAGE.items()},
+    "raises ValueError": _raises(ValueError("bad")),
+    "calls sys.exit": _raises(SystemExit(3)),
+    "raises a BaseException": _raises(_Custom()),
+    "raises with a hostile message": _raises(ValueError(_Hostile())),
+    "takes no arguments": lambda: 1,
+    "takes too many": lambda a, b, c, d, e, f, g: 1,
+    "not a function": 42,
+    "a class": dict,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_CHECKS))
+def test_function_checks_never_raise_and_never_pass_garbage(name, capsys):
+    check = FUNCTION_CHECKS[name][0]
+    for label, fn in BAD_FUNCTIONS.items():
+        result = check(fn)  # must not raise
+        out = capsys.readouterr().out
+        assert not result, f"{label}: {out}"
+        assert out.startswith(core.FAIL), f"{label}: {out}"
+
+
+@pytest.mark.parametrize("name", sorted(ANSWER_CHECKS))
+def test_answer_checks_never_raise_and_never_pass_garbage(name, capsys):
+    check = ANSWER_CHECKS[name][0]
+    for label, value in GARBAGE.items():
+        result = check(value)
+        out = capsys.readouterr().out
+        assert not result, f"{label}: {out}"
+        wanted = core.TODO if value is Ellipsis else core.FAIL
+        assert out.startswith(wanted), f"{label}: {out}"
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_CHECKS))
+def test_not_done_yet_is_not_a_fail(name, capsys):
+    assert not FUNCTION_CHECKS[name][0](_raises(NotImplementedError()))
+    assert capsys.readouterr().out.startswith(core.TODO)
+
+
+# ---------------------------------------------------------------- time limits
+def _endless(*args):
+    while True:
+        pass
+
+
+def _endless_numpy(*args):
+    a = np.ones((60, 60))
+    while True:
+        a = np.tanh(a @ a.T)
+
+
+def _endless_catching(*args):
+    while True:
+        try:
+            while True:
+                pass
+        except BaseException:  # a learner's bare except: swallows the first stop
+            pass
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_CHECKS))
+def test_an_endless_loop_gets_took_too_long_and_the_kernel_goes_on(
+        name, capsys, monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.3)
+    check, rights, _ = FUNCTION_CHECKS[name]
+    for endless in (_endless, _endless_numpy):
+        start = time.monotonic()
+        assert not check(endless)
+        out = capsys.readouterr().out
+        assert "took too long" in out and "loop that never ends" in out, out
+        assert time.monotonic() - start < 5
+    monkeypatch.setattr(core, "TIME_LIMIT", 10)
+    assert check(next(iter(rights.values())))  # still usable afterwards
+    assert capsys.readouterr().out.startswith(core.PASS)
+
+
+def test_a_bare_except_cannot_keep_a_check_waiting(capsys, monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.3)
+    start = time.monotonic()
+    assert not checks.check_relu(_endless_catching)
+    assert "took too long" in capsys.readouterr().out
+    assert time.monotonic() - start < 5
+
+
+def test_code_stuck_in_one_c_call_is_left_behind_with_a_note(capsys, monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.2)
+    monkeypatch.setattr("helpers.checks.timeout.GRACE_SECONDS", 0.3)
+    start = time.monotonic()
+    assert not checks.check_relu(lambda x: time.sleep(3))
+    out = capsys.readouterr().out
+    assert "took too long" in out and "still running in the background" in out
+    assert time.monotonic() - start < 2
+
+
+def test_print_inside_the_learners_function_reaches_the_cell(capsys):
+    def chatty(x):
+        print("hello from the learner")
+        return np.maximum(x, 0)
+
+    assert checks.check_relu(chatty)
+    assert "hello from the learner" in capsys.readouterr().out
+
+
+def test_time_limit_machinery_returns_values_and_reraises():
+    from helpers.checks.timeout import TookTooLong, call_with_time_limit
+
+    assert call_with_time_limit(lambda a, b=1: a + b, (2,), {"b": 3}, seconds=1) == 5
+    assert call_with_time_limit(lambda: 7, seconds=None) == 7
+    with pytest.raises(ZeroDivisionError):
+        call_with_time_limit(lambda: 1 / 0, seconds=1)
+    with pytest.raises(TookTooLong) as info:
+        call_with_time_limit(_endless, seconds=0.2)
+    assert info.value.still_running is False and info.value.seconds == 0.2
+
+
+# ---------------------------------------------------------------- exact comparison
+@pytest.mark.parametrize("got, expected, ok", [
+    (26, 26, True), (np.int64(26), 26, True), (26.0, 26, True), (np.array(26), 26, True),
+    (np.float32(26.0), 26, True), (25, 26, False), (26.5, 26, False), (True, 1, False),
+    ("26", 26, False), (None, 26, False), (float("nan"), 26, False),
+    (float("inf"), 26, False), ([26], 26, False), (5_000_001, 5_000_000, False),
+    (5_000_000 * (1 + 1e-7), 5_000_000, False),
+    ((26, 26, 32), (26, 26, 32), True), ([26, 26, 32], (26, 26, 32), True),
+    (np.array([26, 26, 32]), (26, 26, 32), True), ((26, 26), (26, 26, 32), False),
+    ((26, 26, 32.5), (26, 26, 32), False), ("(26, 26, 32)", (26, 26, 32), False),
+    ((26, 26, True), (26, 26, 1), False), (np.zeros((2, 3)), (2, 3), False),
+    ({26: 26}, (26,), False), (26, (26,), False),
+])
+def test_compare_exact(got, expected, ok):
+    problem = core.compare_exact(got, expected)
+    assert (problem is None) is ok, problem
+    if not ok:
+        assert problem  # a reason in words
+
+
+def test_compare_exact_names_the_expected_type():
+    assert "use // (floor division)" in core.compare_exact(12.5, 12)
+    assert "a bool" in core.compare_exact(False, 0)
+    assert "return the number itself, not a string" in core.compare_exact("3", 3)
+    assert "an index must be an int" in core.compare_exact(1.0, 1, whole_floats=False)
+
+
+def test_check_answer_compares_counts_exactly(capsys):
+    assert not checks.check_answer(5_000_001, 5_000_000, "the count")
+    assert not checks.check_answer(True, 1, "the count")
+    assert not checks.check_answer((12.5, 12.5, 16), (12, 12, 16), "the shape")
+    assert checks.check_answer((12, 12, 16), (12, 12, 16), "the shape")
+    assert checks.check_answer(0.1 + 0.2, 0.3, "a float answer")  # tolerance stays
+    out = capsys.readouterr().out
+    assert out.count(core.FAIL) == 3 and out.count(core.PASS) == 2
+
+
+def test_check_count(capsys):
+    assert core.check_count(320, 320, "the parameters")
+    assert not core.check_count(..., 320, "the parameters")
+    assert not core.check_count(321, 320, "the parameters", hint="bias")
+    out = capsys.readouterr().out
+    assert core.TODO in out and "Hint: bias" in out
