@@ -4,6 +4,8 @@
 - `plots.matrices`: small matrices with their numbers, images, outlined windows, grids
 - `plots.convolution`: a convolution step by step, kernels and their feature maps,
   padding and stride
+- `plots.channels`: RGB channels, a (kh, kw, C) kernel as a 3-D block, per-channel maps
+  adding up, a conv layer's input, kernels and output as boxes
 - `plots.activations`: activation functions, a feature map before and after ReLU
 - `plots.pooling`: pooling windows and their outputs
 - `plots.dense`: flatten order, the pipeline of layer shapes
@@ -26,6 +28,12 @@ from helpers.plots.architecture import (
     show_receptive_fields,
     show_shift_equivariance,
     show_weight_sharing,
+)
+from helpers.plots.channels import (
+    show_channel_sum,
+    show_conv_volumes,
+    show_kernel_block,
+    show_rgb_channels,
 )
 from helpers.plots.convolution import (
     show_conv_step,
@@ -69,4 +77,5 @@ __all__ = [
     "show_padding_stride", "show_patch_vs_kernel", "show_pipeline", "show_pooling",
     "show_predictions", "show_rectified",
     "show_receptive_fields", "show_shift_equivariance", "show_weight_sharing",
+    "show_channel_sum", "show_conv_volumes", "show_kernel_block", "show_rgb_channels",
 ]
