@@ -15,7 +15,7 @@ ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 .PHONY: setup data lab test unit notebooks lint execute images nav student learner bench clean \
-	grade slides slides-vendor wheelhouse
+	grade slides slides-vendor wheelhouse book mathjax links precommit
 
 setup: $(STAMP) data
 
@@ -85,6 +85,22 @@ wheelhouse: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m helpers.tools.bench
+
+# The offline HTML book: build/book/html from the stored outputs (nothing is executed).
+# MathJax 3 comes once from the npm registry into build/npm (never a CDN).
+mathjax: $(STAMP)
+	$(BIN)/python -m helpers.tools.book mathjax
+
+book: $(STAMP) mathjax
+	$(BIN)/python -m helpers.tools.book
+
+# Internal links, images and anchors of every notebook and markdown file; external ones listed.
+links: $(STAMP)
+	$(BIN)/python -m helpers.tools.links --external
+
+# The local pre-commit hooks (.pre-commit-config.yaml) on every commit.
+precommit: $(STAMP)
+	$(BIN)/pre-commit install
 
 clean:
 	rm -rf $(VENV) student .bench slides workshop wheelhouse
