@@ -13,6 +13,7 @@ The batched, Keras-layout layers at the end of this module (`conv2d_layer`,
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -78,7 +79,22 @@ def pad_amounts(
 
     For "same" the total is ``max((ceil(n / s) - 1) * s + k - n, 0)``; when it is odd the
     extra zero goes after (bottom / right), as in TensorFlow.
+
+    Parameters
+    ----------
+    n : int >= 1
+        Input length (H or W).
+    kernel_size : int >= 1
+    stride : int >= 1
+    padding : int >= 0, "valid" or "same"
+
+    Returns
+    -------
+    (before, after) : tuple of int
     """
+    n = positive_int(n, "n")
+    kernel_size = positive_int(kernel_size, "kernel_size")
+    stride = positive_int(stride, "stride")
     padding = padding_arg(padding)
     if padding == "valid":
         return 0, 0
@@ -177,7 +193,12 @@ def softmax(x, axis: int = -1) -> np.ndarray:
     ``softmax([1000, 1001])`` is ``[0.269, 0.731]``, finite and summing to 1.
     """
     x = as_array(x, "x", tuple(range(1, 8)))
-    if not isinstance(axis, int) or not -x.ndim <= axis < x.ndim:
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(
+            f"`axis` must be an int in [{-x.ndim}, {x.ndim - 1}], got {axis!r}"
+        )
+    axis = int(axis)  # numpy integers too
+    if not -x.ndim <= axis < x.ndim:
         raise ValueError(
             f"`axis` must be an int in [{-x.ndim}, {x.ndim - 1}], got {axis!r}"
         )
@@ -271,8 +292,8 @@ BATCH_BYTES = 4 * 2**20
 
 def _check_batch(x, name="x"):
     x = as_array(x, name, (4,))
-    if not np.issubdtype(x.dtype, np.floating):
-        x = x.astype(np.float32)
+    if not np.issubdtype(x.dtype, np.floating) or x.dtype == np.float16:
+        x = x.astype(np.float32)  # float16 sums overflow at 65504: use float32
     return x
 
 
@@ -298,7 +319,8 @@ def conv2d_layer(x, kernel, bias, stride: int = 1, padding: str | int = "valid")
 
     Returns
     -------
-    (N, H', W', F) array in the dtype of `x` (float32 stays float32), with
+    (N, H', W', F) array in the dtype of `x` (float32 stays float32; float16 and
+    integers are computed and returned as float32), with
     ``H' = floor((H + 2p - kh) / stride) + 1`` (``ceil(H / stride)`` for "same")
     """
     x = _check_batch(x)
@@ -492,16 +514,124 @@ def _layer_function(layer):
     )
 
 
+def _class_names(model) -> set[str]:
+    return {cls.__name__ for cls in type(model).__mro__}
+
+
+def _chain_of_layers(model) -> list:
+    """The layers of `model` in the order they run, or raise saying why `model` is not
+    one chain from its input to its output.
+
+    A ``Sequential`` is a chain by construction (its `layers`, in order; a layer listed
+    twice runs twice, as in Keras). A functional model is walked back from its output
+    to its input through the graph Keras recorded: every layer on the way must take
+    exactly one input and be used only once.
+    """
+    names = _class_names(model)
+    kind = type(model).__name__
+    if not getattr(model, "built", True):
+        raise ValueError(
+            f"`model` ({kind}) has not been built yet, so it has no weights: start it "
+            "with keras.Input(shape=...) (e.g. keras.Input(shape=(28, 28, 1))), or "
+            "call model.build((None, 28, 28, 1)), or train it first"
+        )
+    if "Sequential" in names:
+        return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    if "Functional" not in names:
+        raise ValueError(
+            f"`model` is a subclassed model (class {kind}): its call() method is Python "
+            "code that numpy_forward cannot follow. Build the same layers as a "
+            "keras.Sequential (or a functional model that is one chain)"
+        )
+    inputs, outputs = list(model.inputs), list(model.outputs)
+    if len(inputs) != 1 or len(outputs) != 1:
+        raise ValueError(
+            f"`model` has {len(inputs)} input(s) and {len(outputs)} output(s): "
+            "numpy_forward runs only a chain of layers from one input to one output"
+        )
+    chain, tensor = [], outputs[0]
+    while True:
+        layer, node_index, _ = tensor._keras_history
+        if type(layer).__name__ == "InputLayer":
+            break
+        node = layer._inbound_nodes[node_index]
+        parents = list(node.input_tensors)
+        if len(parents) != 1:
+            raise ValueError(
+                f"layer {layer.name!r} ({type(layer).__name__}) takes {len(parents)} "
+                "inputs: the model is not one chain of layers, which is all "
+                "numpy_forward can run"
+            )
+        if any(earlier is layer for earlier in chain):
+            raise ValueError(
+                f"layer {layer.name!r} is used twice in `model` (shared weights): "
+                "numpy_forward runs only a chain in which every layer is used once"
+            )
+        chain.append(layer)
+        tensor = parents[0]
+    if tensor is not inputs[0]:
+        raise ValueError("`model`'s output does not come from its input through one "
+                         "chain of layers")
+    branches = [layer.name for layer in model.layers
+                if type(layer).__name__ != "InputLayer"
+                and not any(layer is link for link in chain)]
+    if branches:
+        raise ValueError(
+            f"layers {branches} of `model` are not on the chain from its input to its "
+            "output: numpy_forward runs only a chain of layers"
+        )
+    return chain[::-1]
+
+
+def _check_images(images, model):
+    """`images` as float32 (N, ...) matching the model's input shape, or raise."""
+    try:
+        expected = tuple(model.inputs[0].shape)
+    except (AttributeError, IndexError, ValueError, TypeError):
+        expected = None
+    images = as_array(images, "images", (2, 3, 4, 5))
+    if images.dtype != np.float32:
+        images = images.astype(np.float32)
+    if expected is None:
+        return images
+    wanted = "(N, " + ", ".join(str(n) for n in expected[1:]) + ")"
+    sizes_fit = len(expected) - 1 == images.ndim and all(
+        e is None or e == n for e, n in zip(expected[1:], images.shape, strict=True))
+    if sizes_fit:
+        raise ValueError(
+            f"`images` has shape {images.shape}: that is one image without the batch "
+            f"axis; the model expects a batch {wanted}: pass images[None] "
+            "(or np.expand_dims(image, 0))"
+        )
+    if images.ndim != len(expected):
+        raise ValueError(
+            f"`images` has shape {images.shape} ({images.ndim} dimensions) but the "
+            f"model expects a batch of shape {wanted}"
+        )
+    for axis, (e, n) in enumerate(zip(expected[1:], images.shape[1:], strict=True)):
+        if e is not None and e != n:
+            what = "channels" if axis == len(expected) - 2 and len(expected) == 4 \
+                else "size"
+            raise ValueError(
+                f"`images` has shape {images.shape} but the model expects {wanted}: "
+                f"wrong {what} ({n} instead of {e} along axis {axis + 1})"
+            )
+    return images
+
+
 def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
-    """Run a trained Keras ``Sequential`` with the numpy layers of this module.
+    """Run a trained Keras model with the numpy layers of this module.
 
     Parameters
     ----------
-    model : keras.Sequential
+    model : keras.Sequential, or a functional keras.Model that is one chain
         Made of Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dense, Dropout, ReLU,
-        Activation and Softmax layers (channels last).
+        Activation and Softmax layers (channels last), built (it has weights). A model
+        that is not one chain from input to output (a layer used twice, a merge, two
+        outputs, a subclassed model) is refused with the reason.
     images : (N, H, W, C) array (or (N, features) for a model without convolutions)
-        Already scaled the way the model was trained.
+        Already scaled the way the model was trained; the shape must match the model's
+        input (one image needs its batch axis: ``image[None]``).
     batch_size : int
         Images run through the whole network at a time (bounds memory).
 
@@ -513,8 +643,9 @@ def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
     if not hasattr(model, "layers"):
         raise TypeError(f"`model` must be a Keras model, got {type(model).__name__}")
     batch_size = positive_int(batch_size, "batch_size")
-    functions = [_layer_function(layer) for layer in model.layers]
-    images = as_array(images, "images", (2, 3, 4)).astype(np.float32, copy=False)
+    chain = _chain_of_layers(model)
+    functions = [_layer_function(layer) for layer in chain]
+    images = _check_images(images, model)
     outputs = []
     for start in range(0, images.shape[0], batch_size):
         x = images[start : start + batch_size]

@@ -16,6 +16,9 @@ def as_array(
 ) -> np.ndarray:
     """Return `value` as a float ndarray, checking its type, ndim and values.
 
+    Integers and bools become float64, float16 becomes float32 (so that sums do not
+    overflow); float32 and float64 arrays come back as they are (not copied).
+
     Parameters
     ----------
     value : array-like
@@ -51,6 +54,8 @@ def as_array(
         raise TypeError(f"`{name}` must be real, got complex dtype {arr.dtype}")
     if arr.dtype == np.bool_ or np.issubdtype(arr.dtype, np.integer):
         arr = arr.astype(np.float64)
+    elif arr.dtype == np.float16:  # sums of float16 overflow at 65504: widen
+        arr = arr.astype(np.float32)
     if not allow_nan and not np.all(np.isfinite(arr)):
         raise ValueError(f"`{name}` contains NaN or infinity")
     return arr

@@ -425,3 +425,146 @@ def test_import_helpers_does_not_import_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------- numpy_forward: chains only
+def _small_chain(keras, inputs):
+    L = keras.layers
+    x = L.Conv2D(3, 3, activation="relu", name="conv")(inputs)
+    x = L.MaxPooling2D(name="pool")(x)
+    x = L.Flatten(name="flatten")(x)
+    return L.Dense(4, activation="softmax", name="out")(x)
+
+
+def test_numpy_forward_runs_a_functional_chain(keras):
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input(shape=(8, 7, 2))
+    model = keras.Model(inputs, _small_chain(keras, inputs))
+    x = RNG.random((9, 8, 7, 2)).astype(np.float32)
+    np.testing.assert_allclose(layers.numpy_forward(model, x), model.predict(x, verbose=0),
+                               atol=1e-6)
+
+
+def test_numpy_forward_runs_a_sequential_that_lists_a_layer_twice(keras):
+    keras.utils.set_random_seed(2)
+    dense = keras.layers.Dense(4, activation="relu")
+    model = keras.Sequential([keras.Input(shape=(4,)), dense, dense])
+    x = RNG.normal(size=(6, 4)).astype(np.float32)
+    np.testing.assert_allclose(layers.numpy_forward(model, x), model.predict(x, verbose=0),
+                               atol=1e-6)
+
+
+def test_numpy_forward_refuses_what_is_not_one_chain(keras):
+    L = keras.layers
+    inputs = keras.Input(shape=(4,))
+    shared = L.Dense(4, name="shared")
+    twice = keras.Model(inputs, shared(shared(inputs)))
+    with pytest.raises(ValueError, match="'shared' is used twice"):
+        layers.numpy_forward(twice, np.zeros((1, 4)))
+
+    a, b = L.Dense(3, name="a")(inputs), L.Dense(3, name="b")(inputs)
+    two_outputs = keras.Model(inputs, [a, b])
+    with pytest.raises(ValueError, match="2 output"):
+        layers.numpy_forward(two_outputs, np.zeros((1, 4)))
+
+    merged = keras.Model(inputs, L.Add(name="add")([L.Dense(3)(inputs),
+                                                     L.Dense(3)(inputs)]))
+    with pytest.raises(ValueError, match="'add' .* takes 2 inputs"):
+        layers.numpy_forward(merged, np.zeros((1, 4)))
+
+    other = keras.Input(shape=(4,))
+    two_inputs = keras.Model([inputs, other], L.Dense(2)(other))
+    with pytest.raises(ValueError, match="2 input"):
+        layers.numpy_forward(two_inputs, np.zeros((1, 4)))
+
+    class Doubler(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = L.Dense(2)
+
+        def call(self, x):
+            return self.dense(x) * 2
+
+    subclassed = Doubler()
+    subclassed(np.zeros((1, 4), np.float32))
+    with pytest.raises(ValueError, match="subclassed model .*Doubler"):
+        layers.numpy_forward(subclassed, np.zeros((1, 4)))
+
+
+def test_numpy_forward_unbuilt_model_is_named(keras):
+    model = keras.Sequential([keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="not been built yet.*keras.Input"):
+        layers.numpy_forward(model, np.zeros((1, 4)))
+    model.build((None, 4))  # built: runs
+    assert layers.numpy_forward(model, np.zeros((3, 4))).shape == (3, 2)
+
+
+@pytest.mark.parametrize("images, words", [
+    (np.zeros((2, 10, 10, 1)), r"`images` has shape \(2, 10, 10, 1\).*\(N, 8, 7, 2\)"
+                               r".*size \(10 instead of 8"),
+    (np.zeros((2, 8, 7, 3)), r"\(N, 8, 7, 2\).*wrong channels \(3 instead of 2"),
+    (np.zeros((8, 7, 2)), r"one image without the batch axis.*images\[None\]"),
+    (np.zeros((2, 56)), r"`images` has shape \(2, 56\).*\(N, 8, 7, 2\)"),
+    ("pixels", r"`images` must hold numbers"),
+])
+def test_numpy_forward_bad_images_name_images_and_the_expected_shape(keras, images,
+                                                                     words):
+    inputs = keras.Input(shape=(8, 7, 2))
+    model = keras.Model(inputs, _small_chain(keras, inputs))
+    with pytest.raises((ValueError, TypeError), match=words):
+        layers.numpy_forward(model, images)
+
+
+# --------------------------------------------------------------- numbers: dtypes and ints
+def test_float16_is_computed_in_a_wider_type():
+    image = np.full((6, 6), 200.0, np.float16)
+    kernel = np.full((3, 3), 100.0, np.float16)
+    out = layers.conv2d(image, kernel)  # 9 * 20,000 = 180,000 > float16's 65,504
+    assert np.all(np.isfinite(out)) and np.allclose(out, 180_000)
+    batch = np.full((1, 4, 4, 1), 60_000.0, np.float16)
+    pooled = layers.avg_pool2d_layer(batch, 2)
+    assert pooled.dtype == np.float32 and np.allclose(pooled, 60_000)
+    conv = layers.conv2d_layer(batch, np.ones((2, 2, 1, 1), np.float16), np.zeros(1))
+    assert conv.dtype == np.float32 and np.allclose(conv, 240_000)
+    assert np.allclose(layers.softmax(np.array([0.0, 11.0], np.float16)).sum(), 1)
+
+
+def test_numpy_integers_are_accepted_where_an_int_is():
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(layers.softmax(x, axis=np.int64(0)),
+                               layers.softmax(x, axis=0))
+    assert layers.output_size(np.int32(28), np.int64(3), np.int8(1), np.int16(1)) == 28
+    assert layers.pad_amounts(np.int64(5), np.int32(3), np.uint8(2), "same") == (1, 1)
+    np.testing.assert_allclose(layers.conv2d(np.ones((5, 5)), np.ones((3, 3)),
+                                             stride=np.int64(2), padding=np.int32(1)),
+                               layers.conv2d(np.ones((5, 5)), np.ones((3, 3)), 2, 1))
+    assert layers.max_pool2d(np.ones((4, 4)), np.int64(2)).shape == (2, 2)
+    with pytest.raises(TypeError, match="`axis`"):
+        layers.softmax(x, axis=True)
+    with pytest.raises(TypeError, match="`axis`"):
+        layers.softmax(x, axis=1.0)
+
+
+@pytest.mark.parametrize("args, error, words", [
+    ((5, 3, 0, "same"), ValueError, "`stride` must be >= 1"),
+    ((5.5, 3, 1, "same"), TypeError, "`n` must be an integer"),
+    ((5, 3.0, 1, "same"), TypeError, "`kernel_size` must be an integer"),
+    ((0, 3, 1, "same"), ValueError, "`n` must be >= 1"),
+    ((5, -1, 1, 0), ValueError, "`kernel_size` must be >= 1"),
+    ((5, 3, True, 0), TypeError, "`stride`"),
+    ((5, 3, 1, "full"), ValueError, "`padding`"),
+    ((5, 3, 1, -2), ValueError, "`padding` must be >= 0"),
+    (("5", 3, 1, 0), TypeError, "`n`"),
+])
+def test_pad_amounts_validates_every_argument(args, error, words):
+    with pytest.raises(error, match=words):
+        layers.pad_amounts(*args)
+
+
+@pytest.mark.parametrize("n, k, s, expected", [
+    (5, 3, 1, (1, 1)), (5, 3, 2, (1, 1)), (6, 3, 2, (0, 1)), (4, 1, 1, (0, 0)),
+    (28, 5, 1, (2, 2)), (7, 4, 3, (1, 2)),
+])
+def test_pad_amounts_same_by_hand(n, k, s, expected):
+    # total = max((ceil(n / s) - 1) * s + k - n, 0), the odd zero after
+    assert layers.pad_amounts(n, k, s, "same") == expected
