@@ -83,7 +83,7 @@ def show_weight_sharing(dense_maps, kernel, positions, size=2.6):
     low, high = _value_limits(dense_maps)
     for k in range(2):
         image = axes[0, k].imshow(dense_maps[k], cmap=VALUE_CMAP, vmin=low, vmax=high)
-        axes[0, k].set_title(f"dense unit {k}: {H * W} weights")
+        axes[0, k].set_title(f"dense unit {k}\n{H * W} weights")
         _no_ticks(axes[0, k])
     fig.colorbar(image, ax=axes[0, :].tolist(), shrink=0.8, label="weight")
     low, high = _value_limits(kernel)
@@ -92,7 +92,7 @@ def show_weight_sharing(dense_maps, kernel, positions, size=2.6):
         placed[r:r + kh, c:c + kw] = kernel
         image = axes[1, k].imshow(placed, cmap=VALUE_CMAP, vmin=low, vmax=high)
         _square(axes[1, k], r, c, kh, HIGHLIGHT, width=1.5)
-        axes[1, k].set_title(f"conv unit at ({r}, {c}): {kh * kw} weights")
+        axes[1, k].set_title(f"conv unit, window at ({r}, {c})\nthe same {kh * kw} weights")
         _no_ticks(axes[1, k])
     fig.colorbar(image, ax=axes[1, :].tolist(), shrink=0.8, label="weight")
     return fig
@@ -203,5 +203,7 @@ def show_receptive_fields(image, stack, names=None, unit=(0, 0), ax=None):
     ax.set_xlim(min(-0.5, left - 1), max(W - 0.5, left + fields[-1][0]))
     ax.set_ylim(max(H - 0.5, top + fields[-1][0]), min(-0.5, top - 1))
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
     ax.set_title("what one unit of each layer sees")
     return ax
