@@ -154,3 +154,78 @@ def check_most_similar(learner_fn):
                 "(np.linalg.norm), take dot products with row i, leave row i out.",
             )
     return _verdict(True, f"{PASS} `most_similar` is correct on all {len(cases)} cases.")
+
+
+def most_confused_answer(cm):
+    """The answer key of notebook 09's `most_confused` exercise: (true class,
+    predicted class) of the largest count off the diagonal of `cm`. Notebook 09 uses
+    it when the learner's function is not done yet."""
+    return _most_confused_reference(cm)
+
+
+def most_similar_answer(vectors, i):
+    """The answer key of notebook 10's `most_similar` exercise (index j != i whose row
+    has the largest cosine similarity with row i)."""
+    return _most_similar_reference(np.asarray(vectors, dtype=float), int(i))
+
+
+def check_loop_forward(learner_fn, weights, images, expected):
+    """Notebook 10: ``loop_forward(image, weights)`` runs the trained CNN on one
+    (28, 28, 1) image with the loop layers of notebooks 01-06 and returns its 10
+    probabilities; compared with ``model.predict`` on each of `images`.
+
+    Parameters
+    ----------
+    learner_fn : callable
+    weights : dict
+        {"conv1": (kernels, biases), "conv2": ..., "dense": (weights, bias),
+        "output": ...}, Keras layout, as the notebook reads them from the model.
+    images : (N, 28, 28, 1) array
+        N small (each image takes the loops about a second).
+    expected : (N, 10) array
+        ``model.predict(images)``.
+    """
+    images, expected = np.asarray(images), np.asarray(expected)
+    hint = ("conv2d per kernel (padding 'same') plus its bias, stacked on the last "
+            "axis, relu, max_pool2d(x, 2); twice; flatten, dense + relu, dense, "
+            "softmax.")
+    for number, (image, want) in enumerate(zip(images, expected, strict=True), 1):
+        copies = {name: tuple(np.copy(a) for a in pair) for name, pair in weights.items()}
+        got, failed = _call(learner_fn, "loop_forward", np.copy(image), copies,
+                            where=f"\n   on image {number} of {len(images)}.")
+        if failed is not None:
+            return failed
+        problem = compare(got, want, atol=1e-4)
+        if problem is None:
+            continue
+        arr = np.asarray(got, dtype=float) if np.shape(got) == want.shape else None
+        if arr is not None and np.all(np.isfinite(arr)) and abs(arr.sum() - 1) > 1e-3:
+            more = "these do not sum to 1: is softmax missing?"
+        elif arr is not None and int(np.argmax(arr)) != int(np.argmax(want)):
+            more = (f"you predict class {int(np.argmax(arr))}, the model class "
+                    f"{int(np.argmax(want))}.")
+        else:
+            more = "close, but not the model's probabilities."
+        return _verdict(
+            False,
+            f"{FAIL} image {number}: {_end(problem)} {_end(more)}\n"
+            f"   Expected {_describe(want)}\n   Got {_describe(got)}\n   Hint: {hint}",
+        )
+    return _verdict(True, f"{PASS} `loop_forward` gives the model's 10 probabilities "
+                          f"for all {len(images)} test images (to 1e-4).")
+
+
+def loop_forward_answer(image, weights):
+    """The answer key of notebook 10's `loop_forward` exercise: the series' CNN on one
+    (H, W, C) image with the loop layers of `helpers.layers`; returns (10,)
+    probabilities. Notebook 10 uses it when the learner's function is not done yet."""
+    from helpers.layers import conv2d, dense, flatten, max_pool2d, relu, softmax
+
+    x = np.asarray(image, dtype=float)
+    for name in ("conv1", "conv2"):
+        kernels, biases = weights[name]
+        maps = [conv2d(x, kernels[:, :, :, k], padding="same") + biases[k]
+                for k in range(kernels.shape[-1])]
+        x = max_pool2d(relu(np.stack(maps, axis=-1)), 2)
+    x = relu(dense(flatten(x), *weights["dense"]))
+    return softmax(dense(x, *weights["output"]))

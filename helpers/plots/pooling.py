@@ -11,6 +11,7 @@ from helpers.plots.style import (
     IMAGE_CMAP,
     VALUE_CMAP,
     WINDOW_COLORS,
+    _value_limits,
 )
 
 
@@ -25,8 +26,10 @@ def show_pooling(
 ):
     """Draw a 2-D map beside its pooled output; a window and its output share a colour.
 
-    Pixels that no window covers (the dropped right / bottom edge of "valid" pooling)
-    are hatched in grey. For max pooling, the winning pixel of each window is tinted.
+    Every window is outlined (overlapping ones at different insets, so none hides
+    another). Pixels that no window covers (the dropped right / bottom edge of "valid"
+    pooling) are hatched in grey. For max pooling, the winning pixel of each window is
+    tinted in its colour.
 
     Parameters
     ----------
@@ -59,42 +62,43 @@ def show_pooling(
     out = pool(x, size, stride)
     H, W = x.shape
     oh, ow = out.shape
+    overlap = stride < size
     if axes is None:
         _, axes = plt.subplots(
-            1, 2, figsize=(0.55 * (W + ow) + 3, 0.55 * max(H, 3) + 1.2),
+            1, 2, figsize=(0.55 * (W + ow) + 3, 0.55 * max(H, 3) + 1.2 + 0.3 * overlap),
             gridspec_kw={"width_ratios": [W, max(ow, 1.5)]},
         )
     ax_in, ax_out = axes
-    limits = {"vmin": min(0.0, x.min()), "vmax": max(1.0, x.max())}
+    # One colour scale for input and output; signed maps centred on 0 (style.py).
+    if x.min() >= 0:
+        cmap, (vmin, vmax) = IMAGE_CMAP, (0.0, max(1.0, float(x.max())))
+    else:
+        cmap, (vmin, vmax) = VALUE_CMAP, _value_limits(x)
+    limits = {"vmin": vmin, "vmax": vmax, "cmap": cmap}
     show_matrix(x, ax=ax_in, numbers=numbers, decimals=decimals, **limits,
-                cmap=IMAGE_CMAP if x.min() >= 0 else VALUE_CMAP,
                 title=f"input {H}x{W}")
     name = "max" if kind == "max" else "average"
     show_matrix(out, ax=ax_out, numbers=numbers, decimals=decimals, **limits,
-                cmap=IMAGE_CMAP if x.min() >= 0 else VALUE_CMAP,
                 title=f"{name} pool -> {oh}x{ow}")
     covered = np.zeros((H, W), dtype=bool)
-    overlap = stride < size
-    # Overlapping windows would hide each other: outline only the first one and its
-    # neighbours to the right and below, which is enough to see the stride.
-    shown = {(0, 0), (0, 1), (1, 0)} if overlap else set(np.ndindex(oh, ow))
     for k, (i, j) in enumerate(np.ndindex(oh, ow)):
         r, c = i * stride, j * stride
         covered[r : r + size, c : c + size] = True
-        if (i, j) not in shown:
-            continue
         color = WINDOW_COLORS[k % len(WINDOW_COLORS)]
-        inset = 0.06 + 0.1 * (k > 0) if overlap else 0.06
+        # Overlapping windows would hide each other's outline: neighbours (odd vs even
+        # row or column of windows) are drawn at different insets, so every one shows.
+        inset = 0.06 + (0.11 * (2 * (i % 2) + j % 2) if overlap else 0)
         ax_in.add_patch(Rectangle(
             (c - 0.5 + inset, r - 0.5 + inset), size - 2 * inset, size - 2 * inset,
-            fill=False, edgecolor=color, linewidth=3,
+            fill=False, edgecolor=color, linewidth=3 if not overlap else 2.5,
         ))
         ax_out.add_patch(Rectangle(
             (j - 0.5 + 0.06, i - 0.5 + 0.06), 0.88, 0.88,
             fill=False, edgecolor=color, linewidth=3,
         ))
         window = x[r : r + size, c : c + size]
-        if kind == "max" and not overlap and window.max() > window.min():
+        # Tints of many overlapping windows would pile up into mud: few windows only.
+        if kind == "max" and window.max() > window.min() and (not overlap or oh * ow <= 6):
             wi, wj = np.unravel_index(np.argmax(window), window.shape)
             ax_in.add_patch(Rectangle(
                 (c + wj - 0.5, r + wi - 0.5), 1, 1, facecolor=color, alpha=0.45,
@@ -107,7 +111,7 @@ def show_pooling(
         ))
     label = f"window {size}x{size}, stride {stride}"
     if overlap:
-        label += f"\n(3 of the {oh * ow} overlapping windows outlined)"
+        label += f"\n(all {oh * ow} windows outlined; they overlap)"
     if (~covered).any():
         label += f"; {int((~covered).sum())} pixels dropped (hatched)"
     ax_in.set_xlabel(label)
