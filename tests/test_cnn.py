@@ -259,11 +259,17 @@ def test_show_items_and_show_predictions_return_figures():
     fig = plots.show_items(images, labels, CLASS_NAMES, predicted=[0, 1, 6, 3, 9])
     assert isinstance(fig, plt.Figure)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles[2] == "Pullover\n→ Shirt"
+    assert titles[2] == "true: Pullover\npredicted: Shirt"
     probabilities = rng.dirichlet(np.ones(10), size=5)
     fig = plots.show_predictions(images[..., None], probabilities, labels, CLASS_NAMES)
     assert isinstance(fig, plt.Figure)
     assert len(fig.axes) == 12  # 3 rows of 2 image-and-bars pairs
+    bars = fig.axes[1]  # the bars of image 0, true class 0
+    edges = [patch.get_edgecolor() for patch in bars.patches]
+    assert edges[0] == (0.0, 0.0, 0.0, 1.0)  # the true class is outlined in black
+    assert all(edge[3] == 0 for edge in edges[1:])  # and no other bar is
+    weights = [label.get_fontweight() for label in bars.get_yticklabels()]
+    assert weights[0] == "bold" and weights.count("bold") == 1
     with pytest.raises(ValueError):
         plots.show_predictions(images, probabilities[:, :9], labels, CLASS_NAMES)
 
@@ -274,11 +280,15 @@ def test_bench_model_reports_every_measurement():
 
     result = bench_model(epochs=1, n_train=256, n_test=200, repeats=1)
     assert set(result) == {
-        "train_s", "epochs", "train_images", "test_accuracy", "keras_predict_s",
+        "train_s", "epoch_s", "train_cpu_s", "epochs", "batch_size", "learning_rate",
+        "lr_decay", "train_images", "test_accuracy", "keras_predict_s",
         "numpy_forward_s", "numpy_over_keras", "test_images", "same_class",
         "max_prob_diff",
     }
     assert result["epochs"] == 1 and result["train_images"] == 256
+    assert len(result["epoch_s"]) == 1 and 0 < result["epoch_s"][0] <= result["train_s"]
+    assert (result["batch_size"], result["learning_rate"], result["lr_decay"]) == (
+        cnn.BATCH_SIZE, cnn.LEARNING_RATE, cnn.LR_DECAY)
     assert result["same_class"] == result["test_images"] == 200
     assert result["max_prob_diff"] <= 1e-5
     assert result["numpy_over_keras"] == pytest.approx(
@@ -420,11 +430,207 @@ def test_check_most_similar(capsys):
     assert "⏳" in capsys.readouterr().out
 
 
+def test_steps_per_epoch_by_hand():
+    # 60,000 - 6,000 validation = 54,000 fitted; 54,000 / 128 = 421.9 -> 422 batches
+    assert cnn.STEPS_PER_EPOCH == 422
+    assert 421 * cnn.BATCH_SIZE < 54_000 <= 422 * cnn.BATCH_SIZE
+
+
+def test_learning_rate_schedule_steps_down_once_per_epoch(keras):
+    schedule = cnn.learning_rate_schedule(keras)
+    rates = [float(schedule(step)) for step in (0, 421, 422, 843, 844, 5 * 422)]
+    expected = [2e-3, 2e-3, 2e-3 * 0.7, 2e-3 * 0.7, 2e-3 * 0.49, 2e-3 * 0.7**5]
+    np.testing.assert_allclose(rates, expected, rtol=1e-6)
+
+
+def test_build_model_compiles_the_recipe_of_notebook_09(keras):
+    model = cnn.build_model(keras)
+    rate = model.optimizer.learning_rate  # after 0 steps
+    assert float(rate) == pytest.approx(cnn.LEARNING_RATE)
+    assert type(model.optimizer).__name__ == "Adam"
+    assert model.get_layer("dropout").rate == cnn.DROPOUT
+    assert [model.get_layer(n).filters for n in ("conv1", "conv2")] == list(cnn.FILTERS)
+    assert model.get_layer("dense").units == cnn.DENSE_UNITS
+
+
 def test_train_shrinks_the_learning_rate_each_epoch(keras):
     rng = np.random.default_rng(0)
     x = rng.random((128, 28, 28, 1)).astype(np.float32)
     y = rng.integers(0, 10, 128)
-    history = cnn.train(cnn.build_model(keras), x, y, epochs=3, verbose=0)
-    expected = [cnn.LEARNING_RATE * cnn.LR_DECAY**epoch for epoch in range(3)]
-    np.testing.assert_allclose(history.history["learning_rate"], expected, rtol=1e-6)
+    model = cnn.build_model(keras)
+    # The schedule counts batches: 422 per epoch of the full training set. With a
+    # schedule of 2 batches per "epoch" the same rule shows in 3 short epochs.
+    model.optimizer.learning_rate = cnn.learning_rate_schedule(keras, steps_per_epoch=2)
+    rates = []
+    callback = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: rates.append(
+            float(model.optimizer.learning_rate)))
+    history = cnn.train(model, x, y, epochs=3, batch_size=64, verbose=0,
+                        callbacks=[callback])
+    # 115 fitted images in batches of 64: 2 steps per epoch, so the rate after epoch e
+    # is the one of epoch e + 1
+    expected = [cnn.LEARNING_RATE * cnn.LR_DECAY**epoch for epoch in (1, 2, 3)]
+    np.testing.assert_allclose(rates, expected, rtol=1e-6)
     assert len(history.history["val_accuracy"]) == 3  # the validation split is on
+
+
+# --------------------------------------------------------------------------- new figures
+def test_plot_histories_one_colour_per_run_and_validation_dashed():
+    a = {"loss": [1.0, 0.5], "accuracy": [0.6, 0.8], "val_loss": [0.9, 0.7],
+         "val_accuracy": [0.7, 0.75]}
+    b = {"loss": [1.2, 0.9], "accuracy": [0.5, 0.6], "val_loss": [1.0, 0.8],
+         "val_accuracy": [0.6, 0.7]}
+    loss_ax, acc_ax = plots.plot_histories({"plain": a, "dropout": b}, title="t")
+    assert len(loss_ax.lines) == len(acc_ax.lines) == 4
+    plain_train, plain_val, drop_train, drop_val = acc_ax.lines
+    assert plain_train.get_color() == plain_val.get_color() != drop_train.get_color()
+    assert plain_val.get_linestyle() == "--" and plain_train.get_linestyle() == "-"
+    np.testing.assert_array_equal(drop_val.get_ydata(), b["val_accuracy"])
+    assert [t.get_text() for t in acc_ax.get_legend().get_texts()] == [
+        "plain: training", "plain: validation", "dropout: training",
+        "dropout: validation"]
+    assert loss_ax.figure._suptitle.get_text() == "t"
+
+
+@pytest.mark.parametrize("bad", [{}, {"loss": [1.0]}, [1, 2], {"plain": {"acc": [1]}}])
+def test_plot_histories_refuses_what_it_cannot_draw(bad):
+    with pytest.raises(ValueError):
+        if isinstance(bad, dict) and "loss" in bad:
+            plots.plot_history(bad)  # no accuracy: compiled without the metric
+        else:
+            plots.plot_histories(bad)
+
+
+def test_show_learned_kernels_one_centred_scale_and_a_colour_bar():
+    rng = np.random.default_rng(0)
+    kernels = rng.normal(size=(3, 3, 1, 12))
+    kernels[0, 0, 0, 5] = 4.0  # the largest weight anywhere
+    fig = plots.show_learned_kernels(kernels, ncols=6)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 12
+    assert {im.get_clim() for im in images} == {(-4.0, 4.0)}  # shared, centred on 0
+    assert {im.get_cmap().name for im in images} == {plots.VALUE_CMAP}
+    assert len(fig.axes) == 13  # 12 kernels and the colour bar
+    assert fig.axes[0].get_title() == "kernel 0"
+    with pytest.raises(ValueError, match="kernels"):
+        plots.show_learned_kernels(np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="ncols"):
+        plots.show_learned_kernels(kernels, ncols=0)
+
+
+# --------------------------------------------------------------------------- loop_forward
+def _loop_reference(image, weights):
+    return checks.loop_forward_answer(image, weights)
+
+
+@pytest.fixture(scope="module")
+def small_cnn(keras):
+    """A small CNN of the series' shape with random weights, 12x12 inputs; Keras's
+    predict is the oracle."""
+    keras.utils.set_random_seed(3)
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input(shape=(12, 12, 1)),
+        L.Conv2D(4, 3, padding="same", activation="relu", name="conv1"),
+        L.MaxPooling2D(2), L.Conv2D(6, 3, padding="same", activation="relu", name="conv2"),
+        L.MaxPooling2D(2), L.Flatten(), L.Dropout(0.25),
+        L.Dense(8, activation="relu", name="dense"),
+        L.Dense(10, activation="softmax", name="output"),
+    ])
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(0, 0.6, w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    images = rng.random((3, 12, 12, 1)).astype(np.float32)
+    weights = {name: tuple(model.get_layer(name).get_weights())
+               for name in ("conv1", "conv2", "dense", "output")}
+    return weights, images, model.predict(images, verbose=0)
+
+
+def _forward(image, weights, conv=None, pool=None, order="C", activation=True,
+             soft=True, bias=True):
+    from helpers.layers import conv2d, dense, max_pool2d, relu, softmax
+
+    conv = conv or (lambda x, k: conv2d(x, k, padding="same"))
+    pool = pool or (lambda x: max_pool2d(x, 2))
+    x = np.asarray(image, dtype=float)
+    for name in ("conv1", "conv2"):
+        kernels, biases = weights[name]
+        maps = np.stack([conv(x, kernels[:, :, :, k]) + (biases[k] if bias else 0)
+                         for k in range(kernels.shape[-1])], axis=-1)
+        x = pool(relu(maps) if activation else maps)
+    x = x.reshape(-1, order=order)
+    x = relu(dense(x, *weights["dense"]))
+    scores = dense(x, *weights["output"])
+    return softmax(scores) if soft else scores
+
+
+def test_loop_forward_answer_matches_keras(small_cnn):
+    weights, images, expected = small_cnn
+    for image, want in zip(images, expected, strict=True):
+        np.testing.assert_allclose(_loop_reference(image, weights), want, atol=1e-5)
+
+
+def test_check_loop_forward_accepts_right_answers_written_differently(small_cnn, capsys):
+    weights, images, expected = small_cnn
+    assert checks.check_loop_forward(_loop_reference, weights, images, expected)
+    assert "✅" in capsys.readouterr().out
+    as_list = lambda image, w: [float(v) for v in _forward(image, w)]  # noqa: E731
+    as_float32 = lambda image, w: _forward(image, w).astype(np.float32)  # noqa: E731
+    for right in (_forward, as_list, as_float32):
+        assert checks.check_loop_forward(right, weights, images, expected)
+        capsys.readouterr()
+
+
+def test_check_loop_forward_refuses_wrong_answers(small_cnn, capsys):
+    from helpers.layers import avg_pool2d, conv2d
+
+    weights, images, expected = small_cnn
+    first = _forward(images[0], weights)
+
+    def mutates_weights(image, w):
+        w["conv1"][0][...] = 0
+        return _forward(image, w)
+
+    wrong_answers = {
+        "no bias": lambda im, w: _forward(im, w, bias=False),
+        "no ReLU after the convolutions": lambda im, w: _forward(im, w, activation=False),
+        "no softmax": lambda im, w: _forward(im, w, soft=False),
+        "flattened channel first": lambda im, w: _forward(im, w, order="F"),
+        "flipped kernel (true convolution)": lambda im, w: _forward(
+            im, w, conv=lambda x, k: conv2d(x, k[::-1, ::-1], padding="same")),
+        "average pooling": lambda im, w: _forward(im, w, pool=lambda x: avg_pool2d(x, 2)),
+        "valid padding": lambda im, w: _forward(im, w, conv=lambda x, k: conv2d(x, k)),
+        "hard-coded for the first image": lambda im, w: first,
+        "a batch axis": lambda im, w: _forward(im, w)[None],
+        "uniform guess": lambda im, w: np.full(10, 0.1),
+        "the input back": lambda im, w: im,
+        "None": lambda im, w: None,
+        "NaN": lambda im, w: np.full(10, np.nan),
+        "a string": lambda im, w: "Ankle boot",
+        "raises": _boom,
+        "mutates the weights": mutates_weights,
+    }
+    for name, wrong in wrong_answers.items():
+        result = checks.check_loop_forward(wrong, weights, images, expected)
+        out = capsys.readouterr().out
+        assert not result, name
+        assert "❌" in out, name
+    assert not checks.check_loop_forward(_todo, weights, images, expected)
+    assert "⏳" in capsys.readouterr().out
+    # a wrong answer never spoils the weights the next check uses
+    assert checks.check_loop_forward(_loop_reference, weights, images, expected)
+
+
+def test_check_loop_forward_names_a_missing_softmax(small_cnn, capsys):
+    weights, images, expected = small_cnn
+    checks.check_loop_forward(lambda im, w: _forward(im, w, soft=False), weights,
+                              images, expected)
+    assert "softmax" in capsys.readouterr().out
+
+
+def test_answer_keys_agree_with_hand_worked_examples():
+    cm = np.array([[50, 2, 9], [12, 40, 1], [0, 3, 60]])
+    assert checks.most_confused_answer(cm) == (1, 0)  # 12 is the largest off-diagonal
+    vectors = np.array([[1.0, 0.0], [10.0, 1.0], [0.9, 0.3], [-1.0, 0.0]])
+    # cosines with row 0: 0.995, 0.949, -1 -> row 1, although row 2 is closer
+    assert checks.most_similar_answer(vectors, 0) == 1

@@ -49,8 +49,12 @@ from helpers.checks.shapes import (
 from helpers.checks.trained_cnn import (
     check_kernel_feature_map,
     check_layer_predictions,
+    check_loop_forward,
     check_most_confused,
     check_most_similar,
+    loop_forward_answer,
+    most_confused_answer,
+    most_similar_answer,
 )
 
 __all__ = [
@@ -58,7 +62,8 @@ __all__ = [
     "check_combined_kernel", "check_conv2d", "check_cross_entropy", "check_step",
     "check_weight_gradient", "check_conv_params", "check_dense",
     "check_dense_params", "check_feature_maps", "check_function",
-    "check_kernel_feature_map", "check_layer_predictions", "check_max_pool2d",
+    "check_kernel_feature_map", "check_layer_predictions", "check_loop_forward",
+    "loop_forward_answer", "most_confused_answer", "most_similar_answer", "check_max_pool2d",
     "check_most_confused", "check_most_similar", "check_output_shapes",
     "check_pooled_shape", "check_relu", "check_window_sum", "check_window_value",
     "compare", "output_shape_answers",

@@ -11,7 +11,8 @@
 - `plots.dense`: flatten order, the pipeline of layer shapes
 - `plots.gradients`: learning a kernel: loss curves, kernel snapshots, learning rates
 - `plots.architecture`: dense vs conv weights, shift equivariance, receptive fields
-- `plots.training`: learning curves, confusion matrix, items and predictions
+- `plots.training`: learning curves, confusion matrix, items and predictions, learned
+  kernels
 
 One colour map per kind of quantity, across the whole series:
 
@@ -63,15 +64,18 @@ from helpers.plots.style import (
 )
 from helpers.plots.training import (
     plot_confusion,
+    plot_histories,
     plot_history,
     show_items,
+    show_learned_kernels,
     show_predictions,
 )
 
 __all__ = [
     "CORRECT", "HIGHLIGHT", "IMAGE_CMAP", "PADDING_COLOR", "VALUE_CMAP", "WINDOW_COLORS",
     "WRONG", "highlight_window", "plot_learning_rates", "plot_loss_curve",
-    "show_descent", "show_kernel_snapshots", "plot_activations", "plot_confusion", "plot_history",
+    "show_descent", "show_kernel_snapshots", "plot_activations", "plot_confusion",
+    "plot_histories", "plot_history", "show_learned_kernels",
     "show_conv_step", "show_conv_steps", "show_flatten", "show_grid", "show_image",
     "show_items", "show_kernel_effect", "show_kernels_and_maps", "show_matrix",
     "show_padding_stride", "show_patch_vs_kernel", "show_pipeline", "show_pooling",

@@ -1,4 +1,5 @@
-"""Training curves, the confusion matrix, items with their (predicted) classes."""
+"""Training curves, the confusion matrix, items with their (predicted) classes, and the
+learned kernels of a trained model."""
 
 from __future__ import annotations
 
@@ -8,39 +9,91 @@ import numpy as np
 from helpers.plots.style import (
     CORRECT,
     IMAGE_CMAP,
+    VALUE_CMAP,
     WRONG,
     _axes,
+    _value_limits,
 )
 
 
-def plot_history(history, axes=None):
+def _curves(history, name="history"):
+    """The dict of lists inside a Keras History (or the dict itself), checked."""
+    values = getattr(history, "history", history)
+    if not isinstance(values, dict) or "loss" not in values:
+        raise ValueError(
+            f"`{name}` must be a Keras History or its .history dict with a 'loss' list, "
+            f"got {type(history).__name__}"
+        )
+    if "accuracy" not in values:
+        raise ValueError(
+            f"`{name}` has no 'accuracy' values (keys: {sorted(values)}): compile the "
+            'model with metrics=["accuracy"]'
+        )
+    return values
+
+
+def plot_history(history, axes=None, title: str | None = None):
     """Learning curves: loss and accuracy per epoch, training vs validation.
 
     Parameters
     ----------
     history : keras History or dict
         ``model.fit(...)`` or its ``.history``: lists per epoch under "loss",
-        "accuracy" and, with a validation split, "val_loss" and "val_accuracy".
+        "accuracy" and, with validation data, "val_loss" and "val_accuracy".
     axes : two matplotlib Axes or None
+    title : str or None
+        A title over both panels (what was trained, on what).
 
     Returns
     -------
     axes : the two Axes (loss, accuracy)
     """
-    values = getattr(history, "history", history)
+    return plot_histories({"": history}, axes=axes, title=title)
+
+
+def plot_histories(histories, axes=None, title: str | None = None):
+    """Learning curves of several runs on the same two panels, to compare them.
+
+    Each run has one colour; training is a solid line with circles, validation a
+    dashed line with squares.
+
+    Parameters
+    ----------
+    histories : dict {run name: keras History or its .history dict}
+    axes : two matplotlib Axes or None
+    title : str or None
+
+    Returns
+    -------
+    axes : the two Axes (loss, accuracy)
+    """
+    if not isinstance(histories, dict) or not histories:
+        raise ValueError("`histories` must be a non-empty dict {run name: history}")
+    runs = {name: _curves(h, f"histories[{name!r}]") for name, h in histories.items()}
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    epochs = np.arange(1, len(values["loss"]) + 1)
+        fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    longest = max(len(values["loss"]) for values in runs.values())
     for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
-        ax.plot(epochs, values[metric], "o-", label="training")
-        if f"val_{metric}" in values:
-            ax.plot(epochs, values[f"val_{metric}"], "s--", label="validation")
+        for number, (name, values) in enumerate(runs.items()):
+            color = colors[number % len(colors)]
+            epochs = np.arange(1, len(values[metric]) + 1)
+            prefix = f"{name}: " if name else ""
+            ax.plot(epochs, values[metric], "o-", color=color, markersize=4,
+                    label=f"{prefix}training")
+            if f"val_{metric}" in values:
+                ax.plot(epochs, values[f"val_{metric}"], "s--", color=color,
+                        markersize=4, label=f"{prefix}validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel("cross-entropy loss" if metric == "loss" else "accuracy")
         ax.set_title(f"{metric} per epoch")
-        ax.set_xticks(epochs)
+        ticks = np.arange(1, longest + 1)
+        ax.set_xticks(ticks if longest <= 10 else ticks[::max(1, longest // 10)])
         ax.grid(alpha=0.3)
-        ax.legend()
+        ax.legend(fontsize=8)
+    if title:
+        axes[0].figure.suptitle(title)
+    axes[0].figure.tight_layout()
     return axes
 
 
@@ -86,12 +139,18 @@ def plot_confusion(cm, class_names, ax=None, normalize: bool = True):
 
 def _grayscale_stack(images) -> np.ndarray:
     """(N, H, W) or (N, H, W, 1) images as an (N, H, W) array, or a ValueError."""
-    images = np.asarray(images)
+    from helpers.validation import as_array
+
+    images = as_array(images, "images", (3, 4))
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim != 3:
         raise ValueError(f"`images` must be (N, H, W) or (N, H, W, 1), got {images.shape}")
     return images
+
+
+MAX_ITEMS = 200
+"""The most images `show_items` and `show_predictions` draw in one figure."""
 
 
 def show_items(images, labels, class_names, predicted=None, titles=None,
@@ -105,8 +164,8 @@ def show_items(images, labels, class_names, predicted=None, titles=None,
         True classes, indexes into `class_names`.
     class_names : sequence of str
     predicted : (N,) ints or None
-        Predicted classes: titles become "true / predicted", green when right and
-        red when wrong.
+        Predicted classes: titles become "true: ... / predicted: ...", green when
+        right and red when wrong.
     titles : sequence of N str or None
         Replace the automatic titles.
     ncols : int
@@ -115,10 +174,21 @@ def show_items(images, labels, class_names, predicted=None, titles=None,
     -------
     fig : matplotlib Figure
     """
+    from helpers.validation import class_labels, int_arg, names_arg, positive_number
+
     images = _grayscale_stack(images)
     n = len(images)
-    if len(labels) != n:
-        raise ValueError(f"{n} images but {len(labels)} labels")
+    if n > MAX_ITEMS:
+        raise ValueError(f"`images` holds {n} items: at most {MAX_ITEMS} fit in one "
+                         f"figure; pass a slice such as images[:{MAX_ITEMS}]")
+    class_names = names_arg(class_names, "class_names")
+    labels = class_labels(labels, "labels", len(class_names), length=n)
+    if predicted is not None:
+        predicted = class_labels(predicted, "predicted", len(class_names), length=n)
+    if titles is not None:
+        titles = names_arg(titles, "titles", length=n)
+    ncols = int_arg(ncols, "ncols", minimum=1)
+    size = positive_number(size, "size")
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(
@@ -135,7 +205,8 @@ def show_items(images, labels, class_names, predicted=None, titles=None,
         elif predicted is not None:
             right = predicted[k] == labels[k]
             color = CORRECT if right else WRONG
-            title = f"{class_names[labels[k]]}\n→ {class_names[predicted[k]]}"
+            title = (f"true: {class_names[labels[k]]}\n"
+                     f"predicted: {class_names[predicted[k]]}")
         else:
             title = class_names[labels[k]]
         ax.set_title(title, fontsize=8, color=color)
@@ -147,7 +218,8 @@ def show_predictions(images, probabilities, labels, class_names, ncols: int = 2)
     """Each image beside a bar chart of the probabilities the model gives each class.
 
     The predicted class's bar is green when right, red when wrong; the true class is
-    named in the image's title.
+    named in the image's title, and its bar is outlined in black with its name in bold
+    (so a mistake shows where the right answer stood).
 
     Parameters
     ----------
@@ -163,9 +235,21 @@ def show_predictions(images, probabilities, labels, class_names, ncols: int = 2)
     -------
     fig : matplotlib Figure
     """
+    from helpers.validation import as_array, class_labels, int_arg, names_arg
+
     images = _grayscale_stack(images)
-    probabilities = np.asarray(probabilities, dtype=float)
+    probabilities = as_array(probabilities, "probabilities", (2,))
     n, k = probabilities.shape
+    if n > MAX_ITEMS:
+        raise ValueError(f"`probabilities` has {n} rows: at most {MAX_ITEMS} fit in "
+                         f"one figure; pass a slice such as [:{MAX_ITEMS}]")
+    if np.any(probabilities < 0) or np.any(probabilities > 1):
+        raise ValueError("`probabilities` must be between 0 and 1 (softmax outputs), "
+                         f"got values from {probabilities.min():.3g} to "
+                         f"{probabilities.max():.3g}")
+    class_names = names_arg(class_names, "class_names")
+    labels = class_labels(labels, "labels", len(class_names))
+    ncols = int_arg(ncols, "ncols", minimum=1)
     if len(images) != n or len(labels) != n or len(class_names) != k:
         raise ValueError(
             f"got {len(images)} images, {n} rows of probabilities, "
@@ -193,8 +277,12 @@ def show_predictions(images, probabilities, labels, class_names, ncols: int = 2)
         guess = int(np.argmax(probabilities[i]))
         colors = ["#bbbbbb"] * k
         colors[guess] = CORRECT if guess == labels[i] else WRONG
-        ax_bar.barh(positions, probabilities[i], color=colors)
+        edges = ["none"] * k
+        edges[int(labels[i])] = "black"  # the true class, outlined and in bold
+        ax_bar.barh(positions, probabilities[i], color=colors, edgecolor=edges,
+                    linewidth=1.2)
         ax_bar.set_yticks(positions, class_names, fontsize=7)
+        ax_bar.get_yticklabels()[int(labels[i])].set_fontweight("bold")
         ax_bar.invert_yaxis()
         ax_bar.set_xlim(0, 1)
         ax_bar.set_xlabel("probability", fontsize=8)
@@ -202,4 +290,55 @@ def show_predictions(images, probabilities, labels, class_names, ncols: int = 2)
         ax_bar.set_title(f"predicted: {class_names[guess]} "
                          f"({probabilities[i, guess]:.0%})", fontsize=9)
     fig.tight_layout()
+    return fig
+
+
+def show_learned_kernels(kernels, ncols: int = 8, size: float = 1.25, title=None):
+    """The learned kernels of a trained conv layer, on one shared colour scale.
+
+    Every kernel is drawn with the same `VALUE_CMAP` scale, centred on 0 (white) and
+    symmetric (blue negative, red positive), so colours compare across kernels; one
+    colour bar gives the numbers.
+
+    Parameters
+    ----------
+    kernels : (kh, kw, F) or (kh, kw, 1, F) array
+        Keras layout, e.g. ``model.get_layer("conv1").get_weights()[0]``.
+    ncols : int
+        Kernels per row.
+    size : float
+        Inches per kernel.
+    title : str or None
+
+    Returns
+    -------
+    fig : matplotlib Figure
+    """
+    kernels = np.asarray(kernels, dtype=float)
+    if kernels.ndim == 4 and kernels.shape[2] == 1:
+        kernels = kernels[:, :, 0, :]
+    if kernels.ndim != 3:
+        raise ValueError(
+            f"`kernels` must be (kh, kw, F) or (kh, kw, 1, F), got shape {kernels.shape}"
+        )
+    if isinstance(ncols, bool) or not isinstance(ncols, int | np.integer) or ncols < 1:
+        raise ValueError(f"`ncols` must be an int >= 1, got {ncols!r}")
+    count = kernels.shape[-1]
+    ncols = min(ncols, count)
+    nrows = -(-count // ncols)
+    vmin, vmax = _value_limits(kernels)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 1.0, size * nrows + 0.6),
+                             squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= count:
+            ax.axis("off")
+            continue
+        im = ax.imshow(kernels[:, :, k], cmap=VALUE_CMAP, vmin=vmin, vmax=vmax)
+        ax.set_title(f"kernel {k}", fontsize=8)
+    fig.colorbar(im, ax=axes.ravel().tolist(), fraction=0.025, pad=0.02,
+                 label="weight (0 = white)")
+    if title:
+        fig.suptitle(title)
     return fig

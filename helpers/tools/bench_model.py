@@ -1,8 +1,11 @@
 """Benchmark of the series' CNN: ``python -m helpers.tools.bench_model``.
 
-Trains the notebook-06 model fresh from its seed, with the notebook's code path
-(`helpers.cnn`), then times ``numpy_forward`` against ``model.predict`` on the test
-images and measures how closely they agree. `helpers.tools.bench` calls `bench_model`.
+Trains the model of notebook 09 fresh from its seed with its recipe: notebook 09 asserts
+that its own ``keras.Sequential`` has the starting weights of `helpers.cnn.build_model`
+and that its ``compile``/``fit`` numbers are the constants of `helpers.cnn`, which
+`cnn.build_model` and `cnn.train` use here. Then times ``numpy_forward`` against
+``model.predict`` on the test images and measures how closely they agree.
+`helpers.tools.bench` calls `bench_model`.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ def bench_model(epochs: int | None = None, n_train: int | None = None,
     Returns
     -------
     dict
-        train_s, epochs, train_images, test_accuracy, keras_predict_s, numpy_forward_s,
-        numpy_over_keras (ratio), test_images, same_class (count), max_prob_diff.
+        train_s, epoch_s (list, one per epoch), train_cpu_s (CPU seconds of this
+        process while training: on a shared machine it grows less than the wall
+        time), epochs, batch_size, learning_rate, lr_decay, train_images (fitted and
+        validated), test_accuracy, keras_predict_s, numpy_forward_s, numpy_over_keras
+        (ratio), test_images, same_class (count), max_prob_diff.
     """
     from helpers import cnn
     from helpers.data import load_fashion_mnist
@@ -44,10 +50,23 @@ def bench_model(epochs: int | None = None, n_train: int | None = None,
     x_test, y_test = x_test[:n_test], y_test[:n_test]
     x_train, x_test = cnn.prepare(x_train), cnn.prepare(x_test)
 
-    model = cnn.build_model()
-    start = time.perf_counter()
-    cnn.train(model, x_train, y_train, epochs=epochs, verbose=0)
+    from helpers.keras_setup import import_keras
+
+    keras = import_keras()
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            epoch_s.append(time.perf_counter() - self.start)
+
+    epoch_s: list[float] = []
+    model = cnn.build_model(keras)
+    cpu_start, start = time.process_time(), time.perf_counter()
+    cnn.train(model, x_train, y_train, epochs=epochs, verbose=0, callbacks=[EpochTimer()])
     train_s = time.perf_counter() - start
+    train_cpu_s = time.process_time() - cpu_start
     _, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
 
     model.predict(x_test[:10], verbose=0)  # warm-up: graph tracing is not inference
@@ -64,7 +83,12 @@ def bench_model(epochs: int | None = None, n_train: int | None = None,
     same = np.argmax(numpy_probabilities, 1) == np.argmax(keras_probabilities, 1)
     return {
         "train_s": train_s,
+        "epoch_s": epoch_s,
+        "train_cpu_s": train_cpu_s,
         "epochs": epochs,
+        "batch_size": cnn.BATCH_SIZE,
+        "learning_rate": cnn.LEARNING_RATE,
+        "lr_decay": cnn.LR_DECAY,
         "train_images": len(x_train),
         "test_accuracy": float(test_accuracy),
         "keras_predict_s": keras_s,
