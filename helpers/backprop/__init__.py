@@ -14,6 +14,8 @@ chain rule does the rest: the network's backward pass calls them in reverse orde
 - `backprop.activations`: `relu_backward` (a mask), `softmax_cross_entropy` and its
   gradient ``(p - y) / N``
 - `backprop.dense`: `flatten_backward`, `dense_backward`
+- `backprop.blas`: `blas_threads`, how many threads numpy's matmul may use (one is
+  many times faster on a busy 2-core machine)
 - `backprop.network`: a chain of these layers read from a Keras ``Sequential``: forward,
   backward, one SGD step (used by the benchmark and to confirm notebook 11)
 
@@ -26,6 +28,7 @@ from helpers.backprop.activations import (
     softmax_cross_entropy,
     softmax_cross_entropy_backward,
 )
+from helpers.backprop.blas import blas_threads
 from helpers.backprop.convolution import (
     conv2d_layer_backward,
     conv2d_layer_backward_loops,
@@ -37,6 +40,7 @@ from helpers.backprop.pooling import (
 )
 
 __all__ = [
+    "blas_threads",
     "conv2d_layer_backward",
     "conv2d_layer_backward_loops",
     "dense_backward",
