@@ -318,6 +318,27 @@ def test_show_pooling_ties_windows_to_outputs():
     assert numbers == ["3", "4", "6", "8"]
 
 
+def test_show_pooling_outlines_every_overlapping_window():
+    grid = np.array([[3, 1, 0, 2, 8, 1], [0, 9, 2, 4, 1, 0], [1, 3, 4, 0, 5, 2],
+                     [2, 0, 1, 6, 2, 3], [7, 1, 2, 0, 5, 1], [4, 2, 6, 1, 3, 9]], float)
+    ax_in, ax_out = plots.show_pooling(grid, size=3, stride=2)
+    outlines = [p for p in ax_in.patches if not p.get_fill() and p.get_width() > 1]
+    assert len(outlines) == 4  # all four windows, not three
+    assert len({(p.get_x(), p.get_y(), p.get_width()) for p in outlines}) == 4
+    # each window keeps a different maximum: 9, 8, 7, 6 (by hand)
+    assert sorted(t.get_text() for t in ax_out.texts) == ["6", "7", "8", "9"]
+    assert "all 4 windows outlined" in ax_in.get_xlabel()
+    # overlapping neighbours are drawn at different insets, so none hides another
+    widths = sorted({round(p.get_width(), 2) for p in outlines})
+    assert len(widths) == 4
+
+
+def test_show_pooling_centres_signed_maps_on_zero():
+    ax_in, ax_out = plots.show_pooling(np.array([[-1.0, 2.0], [0.5, 3.0]]))
+    assert ax_in.images[0].get_clim() == ax_out.images[0].get_clim() == (-3.0, 3.0)
+    assert ax_in.images[0].get_cmap().name == plots.VALUE_CMAP
+
+
 def test_show_pooling_marks_the_dropped_edge():
     ax_in, _ = plots.show_pooling(np.arange(25.0).reshape(5, 5))
     assert "9 pixels dropped" in ax_in.get_xlabel()
