@@ -19,6 +19,7 @@ One colour map per kind of quantity, across the whole series:
 - `IMAGE_CMAP` ("gray") for pixel intensities: 0 is black, the brightest pixel white.
 - `VALUE_CMAP` ("RdBu_r") for signed numbers (kernels, feature maps, gradients):
   negative blue, zero white, positive red, always centred on zero.
+- `COUNT_CMAP` ("Blues") for counts and percentages (the confusion matrix).
 
 Every function takes ``ax=None`` (a new figure when None) and returns the Axes (or the
 Figure for grids), so figures compose. No function calls ``plt.show()``.
@@ -55,6 +56,7 @@ from helpers.plots.matrices import highlight_window, show_grid, show_image, show
 from helpers.plots.pooling import show_pooling
 from helpers.plots.style import (
     CORRECT,
+    COUNT_CMAP,
     HIGHLIGHT,
     IMAGE_CMAP,
     PADDING_COLOR,
@@ -72,7 +74,8 @@ from helpers.plots.training import (
 )
 
 __all__ = [
-    "CORRECT", "HIGHLIGHT", "IMAGE_CMAP", "PADDING_COLOR", "VALUE_CMAP", "WINDOW_COLORS",
+    "CORRECT", "COUNT_CMAP", "HIGHLIGHT", "IMAGE_CMAP", "PADDING_COLOR", "VALUE_CMAP",
+    "WINDOW_COLORS",
     "WRONG", "highlight_window", "plot_learning_rates", "plot_loss_curve",
     "show_descent", "show_kernel_snapshots", "plot_activations", "plot_confusion",
     "plot_histories", "plot_history", "show_learned_kernels",

@@ -4,6 +4,8 @@
 - `VALUE_CMAP` ("RdBu_r") for signed numbers (kernels, feature maps, gradients): negative
   blue, zero white, positive red, always centred on zero so a colour means the same
   number in every figure.
+- `COUNT_CMAP` ("Blues") for counts and percentages, which are never negative and are
+  not pictures (the confusion matrix): white is 0, dark blue the most.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 
 IMAGE_CMAP = "gray"
 VALUE_CMAP = "RdBu_r"
+COUNT_CMAP = "Blues"  # counts and percentages (the confusion matrix): 0 is white
 HIGHLIGHT = "#f5a623"  # the sliding window and the current output cell
 PADDING_COLOR = "#cfe3f3"  # the zeros added around an image
 # Colours of the pooling windows: window k of the input and output cell k share one.

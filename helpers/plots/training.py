@@ -8,6 +8,7 @@ import numpy as np
 
 from helpers.plots.style import (
     CORRECT,
+    COUNT_CMAP,
     IMAGE_CMAP,
     VALUE_CMAP,
     WRONG,
@@ -109,7 +110,12 @@ def plot_confusion(cm, class_names, ax=None, normalize: bool = True):
         Show each row as percentages of that class (each row sums to 100); the
         diagonal is then the accuracy per class.
     """
-    cm = np.asarray(cm, dtype=float)
+    from helpers.validation import as_array, names_arg
+
+    class_names = names_arg(class_names, "class_names")
+    cm = as_array(cm, "cm", (2,))
+    if np.any(cm < 0):
+        raise ValueError(f"`cm` must hold counts (>= 0), got {cm.min():g}")
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] != len(class_names):
         raise ValueError(
             f"`cm` must be ({len(class_names)}, {len(class_names)}) for "
@@ -119,7 +125,7 @@ def plot_confusion(cm, class_names, ax=None, normalize: bool = True):
     if normalize:
         values = 100 * cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     ax = _axes(ax, (7.5, 6.5))
-    im = ax.imshow(values, cmap="Blues", vmin=0, vmax=100 if normalize else None)
+    im = ax.imshow(values, cmap=COUNT_CMAP, vmin=0, vmax=100 if normalize else None)
     threshold = 0.5 * (100 if normalize else values.max())
     for (i, j), value in np.ndenumerate(values):
         if round(value) == 0 and i != j:
