@@ -11,6 +11,7 @@ calls); without it the test is skipped, except on CI.
 
 from __future__ import annotations
 
+import html as html_module
 import os
 import re
 from pathlib import Path
@@ -67,7 +68,7 @@ def test_the_book_builds_without_warnings_or_problems(built):
 
 def test_every_notebook_and_guide_has_a_page(html):
     for path in NOTEBOOKS:
-        text = page(html, path)
+        text = html_module.unescape(page(html, path))
         title = nbformat.read(path, as_version=4).cells[0].source.splitlines()[0][2:]
         assert title.split(" · ")[-1].split(":")[0] in text, path.name
     for path in book.guide_paths():
