@@ -79,11 +79,11 @@ def show_weight_sharing(dense_maps, kernel, positions, size=2.6):
             f"`positions` must be two (row, col) pairs with the {kh}x{kw} window inside "
             f"the {H}x{W} image, got {positions}"
         )
-    fig, axes = plt.subplots(2, 2, figsize=(2 * size + 1.2, 2 * size))
+    fig, axes = plt.subplots(2, 2, figsize=(2 * size + 1.6, 2 * size + 1.2))
     low, high = _value_limits(dense_maps)
     for k in range(2):
         image = axes[0, k].imshow(dense_maps[k], cmap=VALUE_CMAP, vmin=low, vmax=high)
-        axes[0, k].set_title(f"dense unit {k}\n{H * W} weights")
+        axes[0, k].set_title(f"dense unit {k}\n{H * W} weights", fontsize=10)
         _no_ticks(axes[0, k])
     fig.colorbar(image, ax=axes[0, :].tolist(), shrink=0.8, label="weight")
     low, high = _value_limits(kernel)
@@ -92,7 +92,8 @@ def show_weight_sharing(dense_maps, kernel, positions, size=2.6):
         placed[r:r + kh, c:c + kw] = kernel
         image = axes[1, k].imshow(placed, cmap=VALUE_CMAP, vmin=low, vmax=high)
         _square(axes[1, k], r, c, kh, HIGHLIGHT, width=1.5)
-        axes[1, k].set_title(f"conv unit, window at ({r}, {c})\nthe same {kh * kw} weights")
+        axes[1, k].set_title(f"conv window at ({r}, {c})\nthe same {kh * kw} weights",
+                            fontsize=10)
         _no_ticks(axes[1, k])
     fig.colorbar(image, ax=axes[1, :].tolist(), shrink=0.8, label="weight")
     return fig
