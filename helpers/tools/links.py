@@ -172,11 +172,24 @@ def _shown(path: Path) -> str:
     return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
+def ignored_dirs(root: Path = ROOT) -> set[str]:
+    """`SKIP_DIRS` and the folders .gitignore names (``name/`` lines): generated, not ours."""
+    gitignore = root / ".gitignore"
+    lines = gitignore.read_text().splitlines() if gitignore.exists() else []
+    named = {
+        line.strip().strip("/")
+        for line in lines
+        if line.strip().endswith("/") and not line.startswith("#") and "*" not in line
+    }
+    return SKIP_DIRS | {n for n in named if "/" not in n}
+
+
 def default_files(root: Path = ROOT) -> list[Path]:
     """Every markdown file and notebook of the repository, generated folders excepted."""
     files = []
+    skip = ignored_dirs(root)
     for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        dirs[:] = sorted(d for d in dirs if d not in skip)
         files += [Path(folder) / n for n in names if n.endswith((".md", ".ipynb"))]
     return sorted(files)
 
