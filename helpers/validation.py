@@ -44,8 +44,9 @@ def as_array(
         )
     if arr.ndim not in ndims:
         expected = " or ".join(str(n) for n in ndims)
+        short = " or ".join(f"{n}-D" for n in ndims)
         raise ValueError(
-            f"`{name}` must have {expected} dimensions, got shape {arr.shape} "
+            f"`{name}` must have {expected} dimensions ({short}), got shape {arr.shape} "
             f"({arr.ndim} dimensions)"
         )
     if arr.size == 0:
@@ -86,3 +87,80 @@ def padding_arg(padding) -> int | str:
     if padding < 0:
         raise ValueError(f"`padding` must be >= 0, got {padding}")
     return int(padding)
+
+
+def int_arg(value, name: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return `value` as an int in [minimum, maximum], or raise naming `name`.
+
+    Any integer type is accepted (Python or numpy); bools, floats and strings are not.
+    """
+    where = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum}"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"`{name}` must be an integer {where}, got {value!r:.60}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"`{name}` must be {where}, got {value}")
+    return int(value)
+
+
+def positive_number(value, name: str) -> float:
+    """Return `value` as a float > 0 (finite), or raise naming `name`."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a number > 0, got {value!r:.60}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"`{name}` must be a finite number > 0, got {value}")
+    return float(value)
+
+
+def class_labels(value, name: str, n_classes: int, length: int | None = None):
+    """Return `value` as an (N,) int array of classes in 0..n_classes-1, or raise.
+
+    A 2-D (N, n_classes) array is recognised as probabilities (``model.predict``) and
+    the message says how to turn them into classes.
+    """
+    if value is None:
+        raise TypeError(f"`{name}` is None: expected {n_classes}-class labels (ints)")
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:
+        raise ValueError(f"`{name}` is not a rectangular array: {exc}") from None
+    if arr.ndim == 2 and arr.shape[1] == n_classes and arr.dtype.kind == "f":
+        raise ValueError(
+            f"`{name}` has shape {arr.shape}: these look like probabilities (one row "
+            f"of {n_classes} per item), not classes; pass {name}.argmax(axis=1)"
+        )
+    if arr.ndim != 1:
+        raise ValueError(f"`{name}` must be one class per item, shape (N,), got shape "
+                         f"{arr.shape}")
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` must hold class numbers (ints), got dtype {arr.dtype}")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise ValueError(f"`{name}` must hold whole class numbers, got {arr[:5]}...")
+        arr = arr.astype(np.int64)
+    if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
+        bad = arr[(arr < 0) | (arr >= n_classes)][0]
+        raise ValueError(f"`{name}` holds class {bad}, outside 0..{n_classes - 1} "
+                         f"({n_classes} class names)")
+    if length is not None and len(arr) != length:
+        raise ValueError(f"`{name}` has {len(arr)} entries for {length} images")
+    return arr.astype(np.int64)
+
+
+def names_arg(value, name: str, length: int | None = None) -> list[str]:
+    """Return `value` as a list of str (e.g. class names or titles), or raise."""
+    if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
+        raise TypeError(f"`{name}` must be a list of str, got {type(value).__name__}")
+    items = list(value)
+    if length is not None and len(items) != length:
+        raise ValueError(f"`{name}` has {len(items)} entries, expected {length}")
+    return [str(item) for item in items]
+
+
+def small_enough(shape, name: str, max_side: int, alternative: str) -> None:
+    """Refuse an array whose height or width passes `max_side` (a figure that would
+    take minutes to draw), naming the alternative."""
+    if max(shape[:2]) > max_side:
+        raise ValueError(
+            f"`{name}` is {shape[0]}x{shape[1]}: too large to draw step by step "
+            f"(at most {max_side}x{max_side}); {alternative}"
+        )

@@ -42,12 +42,11 @@ def show_conv_step(
     axes : the Axes drawn on
     """
     from helpers import layers
+    from helpers.validation import as_array, int_arg
 
-    image = np.asarray(image, dtype=float)
-    kernel = np.asarray(kernel, dtype=float)
-    if image.ndim != 2 or kernel.ndim != 2:
-        raise ValueError(f"`image` and `kernel` must be 2-D, got shapes {image.shape} "
-                         f"and {kernel.shape}")
+    image = as_array(image, "image", (2,))
+    kernel = as_array(kernel, "kernel", (2,))
+    row, col = int_arg(row, "row"), int_arg(col, "col")
     feature_map = layers.conv2d(image, kernel)
     out_h, out_w = feature_map.shape
     if not (0 <= row < out_h and 0 <= col < out_w):
@@ -78,6 +77,11 @@ def show_conv_step(
     return axes
 
 
+MAX_STEPS_SIDE = 8
+"""`show_conv_steps` draws every position: at most an 8x8 image (36 rows of panels for
+a 3x3 kernel); a 28x28 item would need 2,028 Axes and minutes."""
+
+
 def show_conv_steps(image, kernel):
     """All positions of a convolution, one row per step (see `show_conv_step`).
 
@@ -91,7 +95,12 @@ def show_conv_steps(image, kernel):
     fig : matplotlib Figure with 3 Axes per position
     """
     from helpers import layers
+    from helpers.validation import as_array, small_enough
 
+    image = as_array(image, "image", (2,))
+    small_enough(image.shape, "image", MAX_STEPS_SIDE,
+                 "use the widget for images larger than "
+                 f"{MAX_STEPS_SIDE}x{MAX_STEPS_SIDE}: widgets.conv_stepper(image, kernel)")
     out_h, out_w = layers.conv2d(image, kernel).shape
     n = out_h * out_w
     fig, axes = plt.subplots(n, 3, figsize=(7.2, 2.25 * n + 0.4), squeeze=False)
@@ -132,8 +141,17 @@ def show_kernels_and_maps(kernels, feature_maps, names=None, ncols: int = 4,
     -------
     fig : matplotlib Figure
     """
-    kernels = [np.asarray(k, dtype=float) for k in kernels]
-    feature_maps = [np.asarray(m, dtype=float) for m in feature_maps]
+    from helpers.validation import as_array, int_arg, names_arg, positive_number
+
+    kernels = [as_array(k, f"kernels[{i}]", (2,)) for i, k in enumerate(kernels)]
+    feature_maps = [as_array(m, f"feature_maps[{i}]", (2,))
+                    for i, m in enumerate(feature_maps)]
+    if not kernels:
+        raise ValueError("`kernels` is empty: expected at least one (kh, kw) kernel")
+    ncols = int_arg(ncols, "ncols", minimum=1)
+    size = positive_number(size, "size")
+    if names is not None:
+        names = names_arg(names, "names")
     if len(kernels) != len(feature_maps):
         raise ValueError(f"{len(kernels)} kernels but {len(feature_maps)} feature "
                          "maps: expected one feature map per kernel")
@@ -195,8 +213,11 @@ def show_kernel_effect(image, kernel, feature_map, name: str | None = None):
     -------
     fig : matplotlib Figure with 3 Axes
     """
-    kernel = np.asarray(kernel, dtype=float)
-    feature_map = np.asarray(feature_map, dtype=float)
+    from helpers.validation import as_array
+
+    image = as_array(image, "image", (2,))
+    kernel = as_array(kernel, "kernel", (2,))
+    feature_map = as_array(feature_map, "feature_map", (2,))
     fig, axes = plt.subplots(1, 3, figsize=(9.5, 3.4),
                              gridspec_kw={"width_ratios": [1, 0.8, 1]})
     show_image(image, ax=axes[0], title=f"image {np.shape(image)[0]}x"
@@ -226,8 +247,11 @@ def show_patch_vs_kernel(image, kernel, row: int, col: int):
     -------
     fig : matplotlib Figure with 4 Axes
     """
-    image = np.asarray(image, dtype=float)
-    kernel = np.asarray(kernel, dtype=float)
+    from helpers.validation import as_array, int_arg
+
+    image = as_array(image, "image", (2,))
+    kernel = as_array(kernel, "kernel", (2,))
+    row, col = int_arg(row, "row"), int_arg(col, "col")  # no negative windows
     kh, kw = kernel.shape
     patch = image[row : row + kh, col : col + kw]
     if patch.shape != kernel.shape:
@@ -258,8 +282,10 @@ def show_padding_stride(image, kernel_size: int, stride: int = 1, padding=0, ax=
     ax : matplotlib Axes or None
     """
     from helpers import layers
+    from helpers.validation import as_array, small_enough
 
-    image = np.asarray(image, dtype=float)
+    image = as_array(image, "image", (2,))
+    small_enough(image.shape, "image", 30, "show a corner, e.g. image[:8, :8]")
     H, W = image.shape
     top, bottom = layers.pad_amounts(H, kernel_size, stride, padding)
     left, right = layers.pad_amounts(W, kernel_size, stride, padding)

@@ -43,9 +43,15 @@ def show_matrix(
     vmin, vmax : float or None
         Colour limits; default from the data.
     """
-    matrix = np.asarray(matrix, dtype=float)
-    if matrix.ndim != 2:
-        raise ValueError(f"`matrix` must be 2-D, got shape {matrix.shape}")
+    from helpers.validation import as_array, int_arg
+
+    matrix = as_array(matrix, "matrix", (2,), allow_nan=True)
+    decimals = int_arg(decimals, "decimals", 0, 10)
+    if numbers and max(matrix.shape) > 40:
+        raise ValueError(
+            f"`matrix` is {matrix.shape[0]}x{matrix.shape[1]}: too large to write every "
+            "number (at most 40x40); pass numbers=False, or use show_image"
+        )
     ax = _axes(ax, (0.5 * matrix.shape[1] + 1, 0.5 * matrix.shape[0] + 1))
     signed = np.any(matrix < 0)
     if cmap is None:
@@ -84,9 +90,9 @@ def show_image(image, ax=None, title: str | None = None, cmap: str | None = None
     image : (H, W) array
         Signed values get `VALUE_CMAP` centred on zero, others `IMAGE_CMAP`.
     """
-    image = np.asarray(image, dtype=float)
-    if image.ndim != 2:
-        raise ValueError(f"`image` must be 2-D (H, W), got shape {image.shape}")
+    from helpers.validation import as_array
+
+    image = as_array(image, "image", (2,), allow_nan=True)
     ax = _axes(ax)
     if cmap is None:
         cmap = VALUE_CMAP if np.any(image < 0) else IMAGE_CMAP
@@ -104,6 +110,10 @@ def show_image(image, ax=None, title: str | None = None, cmap: str | None = None
 
 def highlight_window(ax, row: int, col: int, height: int, width: int, color=HIGHLIGHT):
     """Outline the cells rows ``row..row+height-1``, cols ``col..col+width-1`` on `ax`."""
+    from helpers.validation import int_arg
+
+    row, col = int_arg(row, "row"), int_arg(col, "col")  # a window never starts at -1
+    height, width = int_arg(height, "height", 1), int_arg(width, "width", 1)
     ax.add_patch(
         Rectangle(
             (col - 0.5, row - 0.5), width, height,
@@ -138,13 +148,25 @@ def show_grid(
     -------
     fig : matplotlib Figure
     """
+    from helpers.validation import as_array, int_arg, names_arg, positive_number
+
     if isinstance(maps, np.ndarray) and maps.ndim == 3:
         maps = [maps[:, :, k] for k in range(maps.shape[2])]
-    maps = list(maps)
+    if isinstance(maps, np.ndarray) or not hasattr(maps, "__iter__"):
+        maps = as_array(maps, "maps", (3,))  # raises: a 1-D or 2-D array, a number
+    maps = [as_array(m, f"maps[{k}]", (2,), allow_nan=True) for k, m in enumerate(maps)]
     if not maps:
         raise ValueError("`maps` is empty: expected at least one 2-D array")
+    if len(maps) > 200:
+        raise ValueError(f"`maps` holds {len(maps)} arrays: at most 200 fit in one "
+                         "figure; pass a slice such as maps[:32]")
+    if titles is not None:
+        titles = names_arg(titles, "titles")
     if titles is not None and len(titles) != len(maps):
         raise ValueError(f"`titles` has {len(titles)} entries for {len(maps)} maps")
+    if ncols is not None:
+        ncols = int_arg(ncols, "ncols", minimum=1)
+    size = positive_number(size, "size")
     ncols = ncols or min(len(maps), 8)
     nrows = -(-len(maps) // ncols)
     fig, axes = plt.subplots(

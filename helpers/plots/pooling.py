@@ -54,10 +54,11 @@ def show_pooling(
 
     if kind not in ("max", "avg"):
         raise ValueError(f'`kind` must be "max" or "avg", got {kind!r}')
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 2:
-        raise ValueError(f"`x` must be 2-D (H, W), got shape {x.shape}")
-    stride = size if stride is None else stride
+    from helpers.validation import as_array, positive_int
+
+    x = as_array(x, "x", (2,))
+    size = positive_int(size, "size")
+    stride = size if stride is None else positive_int(stride, "stride")
     pool = layers.max_pool2d if kind == "max" else layers.avg_pool2d
     out = pool(x, size, stride)
     H, W = x.shape
