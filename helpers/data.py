@@ -179,17 +179,32 @@ def load_folder(folder):
     ------
     FileNotFoundError
         If the folder or any of the four files is missing (the message names them).
+    NotADirectoryError
+        If `folder` is a file (e.g. one of the four .gz files), not a folder.
+    PermissionError
+        If the folder or a file cannot be read by this user.
     CorruptFileError
         If a file is not valid gzip or decompresses to the wrong bytes.
     """
     folder = Path(folder)
+    if folder.is_file():
+        raise NotADirectoryError(
+            f"{_short(folder)} is a file, not a folder: name the folder that holds the "
+            f"four .gz files (here perhaps {_short(folder.parent)})"
+        )
     if not folder.is_dir():
         raise FileNotFoundError(f"folder {_short(folder)} does not exist")
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise PermissionError(
+            f"folder {_short(folder)} cannot be read (permission denied): allow it "
+            f"(chmod a+rx {_short(folder)}) or copy the files to a folder of yours"
+        )
     missing = [name for name in FILES if not (folder / name).is_file()]
     if len(missing) == len(FILES):
         raise FileNotFoundError(f"no Fashion-MNIST files in {_short(folder)}")
     if missing:
-        raise FileNotFoundError(f"{_short(folder)} lacks {', '.join(missing)}")
+        raise FileNotFoundError(f"{_short(folder)} lacks {', '.join(missing)}: copy "
+                                "the missing file(s) into it")
     raw = {name: _verified_bytes(folder / name) for name in FILES}
     # Parsed exactly as keras.datasets.fashion_mnist.load_data() does: skip the idx
     # header (16 bytes for images, 8 for labels). As in Keras, the arrays are read-only.
@@ -205,7 +220,13 @@ def load_folder(folder):
 
 
 def _verified_bytes(path: Path) -> bytes:
-    """The decompressed, verified contents of `path`, or raise CorruptFileError."""
+    """The decompressed, verified contents of `path`, or raise CorruptFileError
+    (or PermissionError, checked first, so that a fixed permission is seen at once)."""
+    if not os.access(path, os.R_OK):
+        raise PermissionError(
+            f"{_short(path)} cannot be read (permission denied): allow it "
+            f"(chmod a+r {_short(path)}) or copy the files to a folder of yours"
+        )
     stat = path.stat()
     size, sha256 = FILES[path.name]
     # The key holds size, mtime and inode, so a replaced file is checked again,
@@ -250,6 +271,13 @@ def _short(path: Path) -> str:
         return str(path)
 
 
+def _holds_some_files(folder: Path) -> bool:
+    try:
+        return any((folder / file).exists() for file in FILES)
+    except OSError:  # e.g. a folder this user may not list
+        return True
+
+
 def _download_with_keras() -> Path:
     """Let Keras download Fashion-MNIST into its cache; return that folder."""
     from helpers.keras_setup import import_keras
@@ -275,10 +303,16 @@ def _find(download: bool):
             continue
         try:
             data = load_folder(folder)
-        except (FileNotFoundError, CorruptFileError) as exc:
-            looked.append(f"{name}: {exc}")  # exc names the folder or file
-            # worth a note: a folder the learner named, or one with some of the files
-            if name == ENV_VAR or any((folder / file).exists() for file in FILES):
+        except (OSError, CorruptFileError) as exc:
+            text = f"{name}: {exc}"  # exc names the folder or file, and the remedy
+            if name == ENV_VAR and type(exc) is FileNotFoundError \
+                    and "does not exist" in str(exc):
+                text += f" (set {ENV_VAR} to the folder that holds the files, or unset it)"
+            looked.append(text)
+            # worth a note: a folder the learner named, one with some of the files, or
+            # one this user may not read
+            if name == ENV_VAR or isinstance(exc, PermissionError | CorruptFileError) \
+                    or _holds_some_files(folder):
                 skipped.append(looked[-1])
             continue
         _last_source = DataSource(name, folder, tuple(skipped))
@@ -356,7 +390,9 @@ def load_fashion_mnist(verbose: bool = False, download: bool = True):
     Parameters
     ----------
     verbose : bool
-        Print one line saying where the data came from.
+        Print one line saying where the data came from. A copy that was skipped
+        (damaged, incomplete, unreadable, or a `FASHION_MNIST_DIR` that is not a
+        folder) is always reported, one line each, with the file and the remedy.
     download : bool
         Whether Keras may download the data if no local copy is good.
 
@@ -379,6 +415,8 @@ def load_fashion_mnist(verbose: bool = False, download: bool = True):
             f"Fashion-MNIST: {len(x_train)} training and {len(x_test)} test images "
             f"from {source}"
         )
+    for note in source.skipped:  # always: a damaged copy must not go unnoticed
+        print(f"  (skipped {note})")
     return data
 
 

@@ -276,7 +276,8 @@ def test_incomplete_folder_names_the_missing_files(isolated, monkeypatch):
     source = data.find_fashion_mnist()
     assert source.name == "Debian package"
     assert source.skipped == (
-        f"{data.ENV_VAR}: {stick} lacks t10k-images-idx3-ubyte.gz",
+        f"{data.ENV_VAR}: {stick} lacks t10k-images-idx3-ubyte.gz: copy the missing "
+        "file(s) into it",
     )
 
 
@@ -515,3 +516,96 @@ def test_sample_photo_is_a_fresh_copy_each_time():
 def test_sample_photo_bad_size_names_the_argument(size, error, match):
     with pytest.raises(error, match=match):
         data.sample_photo(size)
+
+
+# ------------------------------------------------------------- skipped copies, reported
+@needs_debian
+def test_a_skipped_copy_is_reported_even_without_verbose(isolated, monkeypatch, capsys):
+    stick = damaged_labels(isolated / "usb-stick", "not gzip")
+    monkeypatch.setenv(data.ENV_VAR, str(stick))
+    data.load_fashion_mnist()
+    out = capsys.readouterr().out
+    assert out.startswith("  (skipped FASHION_MNIST_DIR: ")
+    assert str(stick / "train-labels-idx1-ubyte.gz") in out  # the file
+    assert "is not a complete gzip file" in out  # why
+    assert "delete it, or copy it again" in out  # the remedy
+    data.load_fashion_mnist(verbose=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Fashion-MNIST: 60000 training and 10000 test images "
+                               "from the Debian package")
+    assert lines[1].startswith("  (skipped FASHION_MNIST_DIR:") and len(lines) == 2
+
+
+@needs_debian
+def test_main_names_the_skipped_copy_and_the_remedy(isolated, monkeypatch, capsys):
+    stick = linked_copy(isolated / "usb-stick", skip=("t10k-labels-idx1-ubyte.gz",))
+    monkeypatch.setenv(data.ENV_VAR, str(stick))
+    assert data.main(["--offline"]) == 0
+    out = capsys.readouterr().out
+    assert "Fashion-MNIST OK, from the Debian package" in out
+    assert f"(skipped FASHION_MNIST_DIR: {stick} lacks t10k-labels-idx1-ubyte.gz: " \
+           "copy the missing file(s) into it)" in out
+
+
+def test_a_file_given_as_the_folder_is_reported_as_a_file(isolated, monkeypatch):
+    no_debian(monkeypatch, isolated)
+    gz = isolated / "train-images-idx3-ubyte.gz"
+    gz.write_bytes(b"")
+    monkeypatch.setenv(data.ENV_VAR, str(gz))
+    with pytest.raises(data.DataNotFoundError) as caught:
+        data.find_fashion_mnist(download=False)
+    message = str(caught.value)
+    assert f"{gz} is a file, not a folder" in message
+    line = message.splitlines()[1]
+    assert line.startswith("  1. FASHION_MNIST_DIR: ") and "does not exist" not in line
+    assert f"perhaps {isolated})" in line
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+        data.load_folder(gz)
+
+
+def test_a_missing_env_folder_names_the_remedy(isolated, monkeypatch):
+    no_debian(monkeypatch, isolated)
+    monkeypatch.setenv(data.ENV_VAR, str(isolated / "unplugged"))
+    with pytest.raises(data.DataNotFoundError,
+                       match=r"unplugged does not exist \(set FASHION_MNIST_DIR to the "
+                             r"folder that holds the files, or unset it\)"):
+        data.find_fashion_mnist(download=False)
+
+
+def _deny(paths):
+    """os.access that refuses reading `paths` (tests run as root, where chmod is
+    not enough to take a permission away)."""
+    real = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if Path(path) in paths:
+            return False
+        return real(path, mode, *args, **kwargs)
+    return access
+
+
+@needs_debian
+def test_an_unreadable_file_is_named_as_a_permission_problem(isolated, monkeypatch,
+                                                              capsys):
+    stick = linked_copy(isolated / "usb-stick")
+    locked = stick / "t10k-images-idx3-ubyte.gz"
+    monkeypatch.setattr(data.os, "access", _deny({locked}))
+    with pytest.raises(PermissionError, match=r"t10k-images-idx3-ubyte.gz cannot be "
+                                              r"read \(permission denied\).*chmod a\+r"):
+        data.load_folder(stick)
+    monkeypatch.setenv(data.ENV_VAR, str(stick))
+    data.load_fashion_mnist()
+    out = capsys.readouterr().out
+    assert "permission denied" in out and "gzip" not in out
+    assert data.where_from().name == "Debian package"
+
+
+def test_an_unreadable_folder_is_named_as_a_permission_problem(isolated, monkeypatch):
+    no_debian(monkeypatch, isolated)
+    stick = isolated / "usb-stick"
+    stick.mkdir()
+    monkeypatch.setattr(data.os, "access", _deny({stick}))
+    monkeypatch.setenv(data.ENV_VAR, str(stick))
+    with pytest.raises(data.DataNotFoundError,
+                       match=r"usb-stick cannot be read \(permission denied\)"):
+        data.find_fashion_mnist(download=False)
