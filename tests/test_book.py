@@ -263,3 +263,17 @@ def test_two_pages_render_offline_in_chromium(html):
             browser.close()
     assert requested == [], f"the book asked the network for {requested}"
     assert errors == [], errors
+
+
+def test_links_to_repository_files_become_downloads_and_folders_text(tmp_path):
+    guide = book.ROOT / "notebooks" / "GUIDE.md"  # where the staged copy came from
+    text = "[the helpers](../helpers/), [licence](../LICENSE), [01](01_convolution_by_hand.ipynb)"
+    assert book.link_folders_as_text(text, guide) == (
+        "the helpers, [licence](../LICENSE), [01](01_convolution_by_hand.ipynb)"
+    )
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "README.md").write_text("[licence](LICENSE)\n")
+    (tmp_path / "notebooks" / "GUIDE.md").write_text("[make](../Makefile) [gone](../nope.txt)")
+    book.copy_linked_files(tmp_path)
+    assert (tmp_path / "LICENSE").read_text() == (book.ROOT / "LICENSE").read_text()
+    assert (tmp_path / "Makefile").exists() and not (tmp_path / "nope.txt").exists()

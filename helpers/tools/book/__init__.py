@@ -7,7 +7,8 @@ outputs: nothing is executed. The steps:
    ``notebooks/*.ipynb``, ``notebooks/*.md``, ``images/``). In the copies, every widget view
    and its text repr (``interactive(children=...)``) is replaced by a short note that points to
    the widget's static twin, the figure just above it; 00 gets a hidden table of contents so
-   the sidebar lists every page in order.
+   the sidebar lists every page in order. A repository file that a page links to (e.g.
+   ``../LICENSE``) is copied in, to become a download; a link to a folder becomes plain text.
 2. Sphinx (configuration: ``helpers/tools/book/conf.py``) writes ``build/book/html``; 00 is the
    landing page and ``index.html`` sends a static host's visitors to it.
 3. `audit` reads every page and fails on a script, stylesheet or image from the network, a
@@ -121,13 +122,58 @@ def _toctree(entries: list[str]) -> str:
     return f"```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{lines}\n```"
 
 
+def _repo_target(source: Path, target: str) -> Path | None:
+    """The repository path a relative link of the repository file `source` names, if any."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = (source.parent / unquote(parts.path)).resolve()
+    return path if path.is_relative_to(ROOT) and path.exists() else None
+
+
+def link_folders_as_text(text: str, source: Path) -> str:
+    """`text` with each link to a repository folder (``[helpers](../helpers/)``) made plain
+    text: a website has no page for a folder. Links to files are kept."""
+    from helpers.tools.links import INLINE
+
+    def plain(match):
+        target = _repo_target(source, match.group(3).strip("<>"))
+        if target is not None and target.is_dir() and not match.group(1):
+            return match.group(2)
+        return match.group(0)
+
+    return INLINE.sub(plain, text)
+
+
+def copy_linked_files(src: Path) -> None:
+    """Copy into `src` every repository file a staged page links to but the book lacks
+    (e.g. ``../LICENSE``), so the link becomes a download instead of a broken link."""
+    from helpers.tools.links import links_in
+
+    for staged in [src / "README.md", *sorted((src / "notebooks").iterdir())]:
+        if staged.suffix not in (".md", ".ipynb"):
+            continue
+        original = ROOT / staged.relative_to(src)
+        for link in links_in(staged):
+            target = _repo_target(original, link.target)
+            if target is None or not target.is_file():
+                continue
+            copy = src / target.relative_to(ROOT)
+            if not copy.exists():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(target, copy)
+
+
 def stage(src: Path) -> list[str]:
     """Write the book's sources into `src` (emptied first); return the problems found."""
     if src.exists():
         shutil.rmtree(src)
     (src / "notebooks").mkdir(parents=True)
     shutil.copytree(ROOT / "images", src / "images")
-    shutil.copy2(ROOT / "README.md", src / "README.md")
+    readme = ROOT / "README.md"
+    (src / "README.md").write_text(link_folders_as_text(readme.read_text(), readme))
     problems = []
     notebooks = notebook_paths()
     if not notebooks or not notebooks[0].name.startswith("00_"):
@@ -135,6 +181,9 @@ def stage(src: Path) -> list[str]:
     for path in notebooks:
         nb, found = prepare_notebook(nbformat.read(path, as_version=4), path.name)
         problems += found
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = link_folders_as_text(cell.source, path)
         if path == notebooks[0]:
             pages = [p.stem for p in notebooks[1:]]
             pages += [p.stem for p in guide_paths()]
@@ -142,7 +191,8 @@ def stage(src: Path) -> list[str]:
             nb.cells.append(nbformat.v4.new_markdown_cell(_toctree(pages)))
         nbformat.write(nb, src / "notebooks" / path.name)
     for path in guide_paths():
-        shutil.copy2(path, src / "notebooks" / path.name)
+        (src / "notebooks" / path.name).write_text(link_folders_as_text(path.read_text(), path))
+    copy_linked_files(src)
     return problems
 
 
