@@ -1,6 +1,6 @@
-"""Notebooks 01-02 (convolution by hand, filters and feature maps): their checks, kernels,
-plots and diagrams, and the facts the notebooks state, against hand-worked numbers and
-TensorFlow/Keras."""
+"""Notebooks 01-03 (convolution by hand, filters and feature maps, padding, stride and
+channels): their checks, kernels, plots and diagrams, and the facts the notebooks state,
+against hand-worked numbers and TensorFlow/Keras."""
 
 import matplotlib
 
@@ -158,7 +158,7 @@ def test_check_window_sum_not_done(capsys):
     assert not passed and text.startswith(TODO)
 
 
-# ---------------------------------------------------------------- output shapes (02)
+# ---------------------------------------------------------------- output shapes (03)
 def test_output_shape_answers_by_hand():
     assert checks.output_shape_answers() == {
         "a": (26, 26), "b": (28, 28), "c": (12, 12), "d": (75, 64), "e": (50, 43),
@@ -217,7 +217,7 @@ def test_check_output_shapes_survives_junk_values(capsys):
     assert not passed and "(a)" in text
 
 
-# ---------------------------------------------------------------- feature_maps (02)
+# ---------------------------------------------------------------- feature_maps (03)
 def test_check_feature_maps_passes_the_solution(capsys):
     passed, text = run_check(checks.check_feature_maps, feature_maps_solution, capsys)
     assert passed and text.startswith(PASS)
@@ -255,7 +255,7 @@ def test_feature_maps_match_keras_conv2d(keras):
     layer.build((None, 9, 7, 3))
     layer.set_weights([bank, np.zeros(4, np.float32)])
     theirs = np.asarray(layer(image[None]))[0]
-    assert theirs.shape == (7, 5, 4)  # (H', W', F), as notebook 02 says
+    assert theirs.shape == (7, 5, 4)  # (H', W', F), as notebook 03 says
     np.testing.assert_allclose(feature_maps_solution(image, bank), theirs, atol=1e-5)
 
 
@@ -337,7 +337,7 @@ def test_true_convolution_matches_a_textbook_definition():
     np.testing.assert_array_equal(direct, ASYMMETRIC_TRUE)
 
 
-# ---------------------------------------------------------------- facts of notebook 02
+# ---------------------------------------------------------------- facts of notebooks 02-03
 def test_photo_sizes_of_notebook_02():
     photo = data.sample_photo(100)
     assert photo.shape == (120, 102)
@@ -362,7 +362,7 @@ def test_colour_kernel_is_the_sum_of_channel_maps_and_matches_tensorflow(tf):
     rgb = data.sample_photo_rgb(100)[:20, :17]
     classic = kernels.classic_kernels()
     kernel = np.stack([classic["vertical edge"], classic["horizontal edge"],
-                       classic["diagonal edge"]], axis=-1)
+                       classic["outline"]], axis=-1)  # notebook 03, section 3
     per_channel = sum(helpers.conv2d(rgb[:, :, c], kernel[:, :, c]) for c in range(3))
     np.testing.assert_allclose(helpers.conv2d(rgb, kernel), per_channel, atol=1e-12)
     np.testing.assert_allclose(tf_conv(tf, rgb, kernel), per_channel, atol=1e-5)

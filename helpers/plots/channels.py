@@ -209,7 +209,7 @@ def show_kernel_block(image, kernel, row: int = 0, col: int = 0, ax=None):
                                          linestyles="--"))
     ax.text(x0 + out_w / 2, y0 + out_h + 1, z_map + 1.5,
             f"feature map {out_h}x{out_w}", ha="center", fontsize=11)
-    ax.text(col + kw / 2, window_y + kh + 1, top + 1.5,
+    ax.text(col + kw / 2, window_y + kh + 1, top + 0.3 * gap,
             f"kernel {kh}x{kw}x{C}", ha="center", fontsize=11, color="#b36b00")
     ax.set_xlim(-1, x0 + out_w + 1)
     ax.set_ylim(-1, H + 1)
