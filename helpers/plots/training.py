@@ -299,7 +299,7 @@ def show_predictions(images, probabilities, labels, class_names, ncols: int = 2)
     return fig
 
 
-def show_learned_kernels(kernels, ncols: int = 8, size: float = 1.25, title=None):
+def show_learned_kernels(kernels, ncols: int = 8, size: float = 1.45, title=None):
     """The learned kernels of a trained conv layer, on one shared colour scale.
 
     Every kernel is drawn with the same `VALUE_CMAP` scale, centred on 0 (white) and
@@ -320,7 +320,9 @@ def show_learned_kernels(kernels, ncols: int = 8, size: float = 1.25, title=None
     -------
     fig : matplotlib Figure
     """
-    kernels = np.asarray(kernels, dtype=float)
+    from helpers.validation import as_array
+
+    kernels = as_array(kernels, "kernels", (3, 4))
     if kernels.ndim == 4 and kernels.shape[2] == 1:
         kernels = kernels[:, :, 0, :]
     if kernels.ndim != 3:
