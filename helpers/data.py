@@ -186,6 +186,9 @@ def load_folder(folder):
     CorruptFileError
         If a file is not valid gzip or decompresses to the wrong bytes.
     """
+    if not isinstance(folder, str | os.PathLike):
+        raise TypeError(f"`folder` must be a path (str or pathlib.Path), got "
+                        f"{type(folder).__name__}: {folder!r:.60}")
     folder = Path(folder)
     if folder.is_file():
         raise NotADirectoryError(

@@ -148,11 +148,19 @@ def class_labels(value, name: str, n_classes: int, length: int | None = None):
 
 def names_arg(value, name: str, length: int | None = None) -> list[str]:
     """Return `value` as a list of str (e.g. class names or titles), or raise."""
-    if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
-        raise TypeError(f"`{name}` must be a list of str, got {type(value).__name__}")
+    if isinstance(value, str | bytes | dict | set) or not hasattr(value, "__len__") \
+            or (isinstance(value, np.ndarray) and value.ndim != 1):
+        raise TypeError(f"`{name}` must be a list of str, got {type(value).__name__}"
+                        + (f" of shape {value.shape}" if isinstance(value, np.ndarray)
+                           else ""))
     items = list(value)
+    if not items:
+        raise ValueError(f"`{name}` is empty: expected a list of str")
     if length is not None and len(items) != length:
         raise ValueError(f"`{name}` has {len(items)} entries, expected {length}")
+    odd = [item for item in items if not isinstance(item, str | numbers.Number)]
+    if odd:
+        raise TypeError(f"`{name}` must be a list of str, got an entry {odd[0]!r:.40}")
     return [str(item) for item in items]
 
 
@@ -164,3 +172,15 @@ def small_enough(shape, name: str, max_side: int, alternative: str) -> None:
             f"`{name}` is {shape[0]}x{shape[1]}: too large to draw step by step "
             f"(at most {max_side}x{max_side}); {alternative}"
         )
+
+
+def sequence_arg(value, name: str, what: str, length: int | None = None) -> list:
+    """Return `value` (a list, tuple or array along its first axis) as a list, or raise
+    a TypeError naming `name` and saying what it should hold (`what`)."""
+    if isinstance(value, str | bytes | dict | set) or not hasattr(value, "__iter__") \
+            or (isinstance(value, np.ndarray) and value.ndim == 0):
+        raise TypeError(f"`{name}` must be a list of {what}, got {type(value).__name__}")
+    items = list(value)
+    if length is not None and len(items) != length:
+        raise ValueError(f"`{name}` must hold {length} {what}, got {len(items)}")
+    return items

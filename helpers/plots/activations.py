@@ -59,8 +59,9 @@ def show_rectified(feature_map, axes=None, numbers: bool | None = None):
     axes : the two Axes (before, after)
     """
     from helpers import layers
+    from helpers.validation import as_array
 
-    feature_map = np.asarray(feature_map, dtype=float)
+    feature_map = as_array(feature_map, "feature_map", (2,))
     if feature_map.ndim != 2:
         raise ValueError(f"`feature_map` must be 2-D (H, W), got {feature_map.shape}")
     H, W = feature_map.shape

@@ -22,7 +22,9 @@ _TINTS = np.array([[1.0, 0.0, 0.0], [0.0, 0.75, 0.0], [0.0, 0.25, 1.0]])
 
 
 def _rgb_image(image, name="image"):
-    image = np.asarray(image, dtype=float)
+    from helpers.validation import as_array
+
+    image = as_array(image, name, (3,))
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"`{name}` must be an (H, W, 3) RGB image, got shape {image.shape}")
     return image
@@ -69,7 +71,10 @@ def show_channel_sum(per_channel, titles, size: float = 2.6):
     -------
     fig : matplotlib Figure with C + 1 Axes, all on one colour scale centred on 0
     """
-    maps = [np.asarray(m, dtype=float) for m in per_channel]
+    from helpers.validation import as_array, sequence_arg
+
+    maps = [as_array(m, f"per_channel[{k}]", (2,)) for k, m in
+            enumerate(sequence_arg(per_channel, "per_channel", "(H', W') arrays"))]
     if not maps or any(m.ndim != 2 or m.shape != maps[0].shape for m in maps):
         raise ValueError("`per_channel` must hold 2-D maps of one shape, got shapes "
                          f"{[m.shape for m in maps]}")
@@ -152,9 +157,11 @@ def show_kernel_block(image, kernel, row: int = 0, col: int = 0, ax=None):
     ax : the 3-D Axes
     """
     from helpers import layers
+    from helpers.validation import as_array, int_arg
 
-    image = np.asarray(image, dtype=float)
-    kernel = np.asarray(kernel, dtype=float)
+    image = as_array(image, "image", (3,))
+    kernel = as_array(kernel, "kernel", (3,))
+    row, col = int_arg(row, "row"), int_arg(col, "col")
     if image.ndim != 3 or kernel.ndim != 3 or kernel.shape[2] != image.shape[2]:
         raise ValueError(f"`image` must be (H, W, C) and `kernel` (kh, kw, C) with the "
                          f"same C, got shapes {image.shape} and {kernel.shape}")
@@ -257,8 +264,13 @@ def show_conv_volumes(input_shape, kernel_size, filters: int, stride: int = 1,
     ax : the 3-D Axes
     """
     from helpers import layers
-    from helpers.validation import positive_int
+    from helpers.validation import positive_int, sequence_arg
 
+    input_shape = sequence_arg(input_shape, "input_shape", "3 ints (H, W, C)")
+    if not isinstance(kernel_size, int | np.integer) and not (
+            isinstance(kernel_size, tuple | list) and len(kernel_size) == 2
+            and all(isinstance(k, int | np.integer) for k in kernel_size)):
+        raise ValueError(f"`kernel_size` must be an int or (kh, kw), got {kernel_size!r}")
     if len(tuple(input_shape)) != 3:
         raise ValueError(f"`input_shape` must be (H, W, C), got {input_shape!r}")
     H, W, C = (positive_int(n, "input_shape") for n in input_shape)

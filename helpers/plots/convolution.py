@@ -141,11 +141,19 @@ def show_kernels_and_maps(kernels, feature_maps, names=None, ncols: int = 4,
     -------
     fig : matplotlib Figure
     """
-    from helpers.validation import as_array, int_arg, names_arg, positive_number
+    from helpers.validation import (
+        as_array,
+        int_arg,
+        names_arg,
+        positive_number,
+        sequence_arg,
+    )
 
-    kernels = [as_array(k, f"kernels[{i}]", (2,)) for i, k in enumerate(kernels)]
-    feature_maps = [as_array(m, f"feature_maps[{i}]", (2,))
-                    for i, m in enumerate(feature_maps)]
+    kernels = [as_array(k, f"kernels[{i}]", (2,)) for i, k in
+               enumerate(sequence_arg(kernels, "kernels", "(kh, kw) arrays"))]
+    feature_maps = [as_array(m, f"feature_maps[{i}]", (2,)) for i, m in
+                    enumerate(sequence_arg(feature_maps, "feature_maps",
+                                           "(H', W') arrays"))]
     if not kernels:
         raise ValueError("`kernels` is empty: expected at least one (kh, kw) kernel")
     ncols = int_arg(ncols, "ncols", minimum=1)
@@ -153,8 +161,8 @@ def show_kernels_and_maps(kernels, feature_maps, names=None, ncols: int = 4,
     if names is not None:
         names = names_arg(names, "names")
     if len(kernels) != len(feature_maps):
-        raise ValueError(f"{len(kernels)} kernels but {len(feature_maps)} feature "
-                         "maps: expected one feature map per kernel")
+        raise ValueError(f"`kernels` holds {len(kernels)} kernels but `feature_maps` "
+                         f"{len(feature_maps)} maps: expected one feature map per kernel")
     if names is not None and len(names) != len(kernels):
         raise ValueError(f"`names` has {len(names)} entries for {len(kernels)} kernels")
     ncols = max(1, min(ncols, len(kernels)))

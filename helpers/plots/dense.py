@@ -32,7 +32,9 @@ def show_flatten(x, order: str = "keras"):
     -------
     fig : matplotlib Figure
     """
-    x = np.asarray(x, dtype=float)
+    from helpers.validation import as_array
+
+    x = as_array(x, "x", (3,))
     if x.ndim != 3:
         raise ValueError(f"`x` must be (H, W, C), got shape {x.shape}")
     if order not in ("keras", "channels first"):
@@ -78,7 +80,16 @@ def show_pipeline(stages, ax=None, title: str | None = None):
     ax : matplotlib Axes or None
     title : str or None
     """
-    stages = list(stages)
+    from helpers.validation import sequence_arg
+
+    stages = sequence_arg(stages, "stages", "(label, shape) pairs")
+    if not stages:
+        raise ValueError("`stages` is empty: expected (label, shape) pairs")
+    for k, stage in enumerate(stages):
+        if isinstance(stage, str) or not hasattr(stage, "__len__") or len(stage) != 2 \
+                or not isinstance(stage[0], str) or not hasattr(stage[1], "__len__"):
+            raise TypeError(f"`stages[{k}]` must be a (label, shape) pair such as "
+                            f"('conv 3x3', (4, 4, 2)), got {stage!r:.60}")
     ax = _axes(ax, (1.75 * len(stages), 1.7))
     for k, (label, shape) in enumerate(stages):
         x0 = 1.75 * k

@@ -15,7 +15,9 @@ from helpers.plots.style import VALUE_CMAP, _axes, _value_limits
 
 
 def _losses(losses, name="losses"):
-    losses = np.asarray(losses, dtype=float)
+    from helpers.validation import as_array
+
+    losses = as_array(losses, name, (0, 1, 2), allow_nan=True)  # NaN: a diverged run
     if losses.ndim != 1 or losses.size < 2:
         raise ValueError(
             f"`{name}` must be a 1-D sequence of at least 2 losses (one per step), "
@@ -72,11 +74,14 @@ def show_kernel_snapshots(kernels, steps, hidden=None, decimals: int = 2):
     -------
     fig : matplotlib Figure
     """
-    kernels = np.asarray(kernels, dtype=float)
+    from helpers.validation import as_array, int_arg, sequence_arg
+
+    kernels = as_array(kernels, "kernels", (3,), allow_nan=True)
     if kernels.ndim != 3:
         raise ValueError(f"`kernels` must be (steps + 1, kh, kw), got shape "
                          f"{kernels.shape}")
-    steps = [int(s) for s in steps]
+    steps = [int_arg(s, "steps", 0, len(kernels) - 1)
+             for s in sequence_arg(steps, "steps", "step numbers (ints)")]
     if not steps or any(not 0 <= s < len(kernels) for s in steps):
         raise ValueError(f"`steps` must be a non-empty list of steps in "
                          f"0..{len(kernels) - 1}, got {steps}")
@@ -150,9 +155,11 @@ def show_descent(kernels, losses, hidden, learning_rate: float, axes=None):
     -------
     axes : the three Axes (loss, last kernel, hidden kernel)
     """
-    kernels = np.asarray(kernels, dtype=float)
+    from helpers.validation import as_array
+
+    kernels = as_array(kernels, "kernels", (3,), allow_nan=True)
     losses = _losses(losses)
-    hidden = np.asarray(hidden, dtype=float)
+    hidden = as_array(hidden, "hidden", (2,))
     if axes is None:
         fig, axes = plt.subplots(1, 3, figsize=(10, 3),
                                  gridspec_kw={"width_ratios": [2.2, 1, 1]})

@@ -1,0 +1,279 @@
+"""Fuzz every learner-facing function and self-check of `helpers`; print one table.
+
+    .venv/bin/python tests/fuzz_report.py            # everything (a few minutes)
+    .venv/bin/python tests/fuzz_report.py --no-keras # without numpy_forward
+
+Functions: one good call each, then every argument in turn replaced by each value of
+`BAD` (None, a string, -1, 0, 2.5, True, NaN, an empty array, a 5-D array, a ragged
+list, a complex number, an object, a dict). Each call is sorted into:
+
+- ran: returned (for a good call, or for a bad value the function can use, e.g. a list);
+- clear: TypeError / ValueError (or an OSError / a data error) whose message names the
+  argument that was replaced;
+- unclear: any other exception, or a message that does not name the argument;
+- hang: still running after `SECONDS`.
+
+Checks: the right answers, wrong answers and garbage of tests/test_checks_adversarial.py
+(so the table counts exactly what the test suite asserts), plus the endless loops. Each
+verdict is sorted into right-passed, wrong-accepted (must be 0), raised (must be 0) and
+hangs (must be 0).
+
+The test suite runs `fuzz_checks` and a few rows of `fuzz_functions` (see
+test_checks_adversarial.py), so this script cannot rot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from helpers import data, layers, plots  # noqa: E402
+from helpers.checks import core  # noqa: E402
+from helpers.checks.timeout import TookTooLong, call_with_time_limit  # noqa: E402
+
+SECONDS = 60.0
+"""A call that runs longer counts as a hang (generous: the machine is shared)."""
+
+BAD = {
+    "None": None, "a string": "abc", "-1": -1, "0": 0, "2.5": 2.5, "True": True,
+    "NaN": float("nan"), "an empty array": np.zeros((0,)),
+    "a 5-D array": np.zeros((2, 2, 2, 2, 2)), "a ragged list": [[1, 2], [3]],
+    "a complex number": 1j, "an object": object(), "a dict": {},
+}
+
+RNG = np.random.default_rng(0)
+IMG = RNG.random((6, 6))
+K3 = RNG.normal(size=(3, 3))
+NAMES = [f"class {k}" for k in range(10)]
+
+
+def _functions():
+    """name -> (function, good keyword arguments)."""
+    table = {
+        "layers.output_size": (layers.output_size,
+                               dict(n=28, kernel_size=3, stride=1, padding="same")),
+        "layers.pad_amounts": (layers.pad_amounts,
+                               dict(n=5, kernel_size=3, stride=1, padding="same")),
+        "layers.conv2d": (layers.conv2d, dict(image=IMG, kernel=K3, stride=1, padding=0)),
+        "layers.relu": (layers.relu, dict(x=K3)),
+        "layers.sigmoid": (layers.sigmoid, dict(x=K3)),
+        "layers.softmax": (layers.softmax, dict(x=K3, axis=-1)),
+        "layers.max_pool2d": (layers.max_pool2d, dict(x=IMG, size=2, stride=2)),
+        "layers.avg_pool2d": (layers.avg_pool2d, dict(x=IMG, size=2, stride=2)),
+        "layers.flatten": (layers.flatten, dict(x=IMG)),
+        "layers.dense": (layers.dense, dict(x=np.ones(3), weights=np.ones((3, 2)),
+                                            bias=np.zeros(2))),
+        "layers.conv2d_layer": (layers.conv2d_layer,
+                                dict(x=IMG[None, :, :, None], kernel=K3[:, :, None, None],
+                                     bias=np.zeros(1), stride=1, padding="valid")),
+        "layers.max_pool2d_layer": (layers.max_pool2d_layer,
+                                    dict(x=IMG[None, :, :, None], size=2, stride=2)),
+        "layers.avg_pool2d_layer": (layers.avg_pool2d_layer,
+                                    dict(x=IMG[None, :, :, None], size=2, stride=2)),
+        "data.sample_photo": (data.sample_photo, dict(size=32)),
+        "data.load_folder": (data.load_folder, dict(folder=str(data.DEBIAN_DIR))),
+        "plots.show_matrix": (plots.show_matrix, dict(matrix=K3, decimals=1)),
+        "plots.show_image": (plots.show_image, dict(image=IMG)),
+        "plots.show_grid": (plots.show_grid, dict(maps=[IMG, IMG], ncols=2, size=2.0)),
+        "plots.show_conv_step": (plots.show_conv_step,
+                                 dict(image=IMG[:5, :5], kernel=K3, row=1, col=1)),
+        "plots.show_conv_steps": (plots.show_conv_steps,
+                                  dict(image=IMG[:4, :4], kernel=K3)),
+        "plots.show_kernels_and_maps": (plots.show_kernels_and_maps,
+                                        dict(kernels=[K3], feature_maps=[IMG[:4, :4]],
+                                             ncols=1, size=2.0)),
+        "plots.show_kernel_effect": (plots.show_kernel_effect,
+                                     dict(image=IMG, kernel=K3,
+                                          feature_map=layers.conv2d(IMG, K3))),
+        "plots.show_patch_vs_kernel": (plots.show_patch_vs_kernel,
+                                       dict(image=IMG, kernel=K3, row=1, col=2)),
+        "plots.show_padding_stride": (plots.show_padding_stride,
+                                      dict(image=IMG[:5, :5], kernel_size=3, stride=2,
+                                           padding="same")),
+        "plots.show_pooling": (plots.show_pooling, dict(x=IMG[:4, :4], size=2, stride=2)),
+        "plots.show_rectified": (plots.show_rectified, dict(feature_map=K3)),
+        "plots.show_flatten": (plots.show_flatten, dict(x=RNG.random((2, 2, 2)))),
+        "plots.plot_history": (plots.plot_history,
+                               dict(history={"loss": [1.0, 0.5], "accuracy": [0.5, 0.8]})),
+        "plots.plot_confusion": (plots.plot_confusion,
+                                 dict(cm=np.eye(10) * 5, class_names=NAMES)),
+        "plots.show_items": (plots.show_items,
+                             dict(images=RNG.random((4, 8, 8)), labels=np.arange(4),
+                                  class_names=NAMES, ncols=2)),
+        "plots.show_predictions": (plots.show_predictions,
+                                   dict(images=RNG.random((2, 8, 8)),
+                                        probabilities=RNG.dirichlet(np.ones(10), 2),
+                                        labels=np.arange(2), class_names=NAMES,
+                                        ncols=2)),
+        "plots.show_learned_kernels": (plots.show_learned_kernels,
+                                       dict(kernels=RNG.normal(size=(3, 3, 4)), ncols=2)),
+    }
+    optional = {  # modules that other work is adding: fuzzed when present
+        "show_rgb_channels": dict(image=RNG.random((6, 6, 3))),
+        "show_kernel_block": dict(image=RNG.random((5, 5, 3)),
+                                  kernel=RNG.normal(size=(3, 3, 3)), row=0, col=1),
+        "show_conv_volumes": dict(input_shape=(8, 8, 3), kernel_size=3, filters=4),
+        "show_receptive_fields": dict(image=RNG.random((28, 28)),
+                                      stack=[("conv", 3, 1), ("pool", 2, 2)]),
+        "plot_loss_curve": dict(losses=np.linspace(1, 0.1, 20)),
+        "show_kernel_snapshots": dict(kernels=RNG.normal(size=(5, 3, 3)), steps=[0, 4]),
+        "show_pipeline": dict(stages=[("image", (6, 6, 1)), ("conv", (4, 4, 2))]),
+    }
+    for name, kwargs in optional.items():
+        if hasattr(plots, name):
+            table[f"plots.{name}"] = (getattr(plots, name), kwargs)
+    return table
+
+
+def _names_argument(message: str, argument: str) -> bool:
+    return argument in message
+
+
+def _classify(function, kwargs, argument):
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            call_with_time_limit(function, (), kwargs, seconds=SECONDS)
+        return "ran", ""
+    except TookTooLong:
+        return "hang", ""
+    except (TypeError, ValueError, OSError, RuntimeError) as exc:
+        text = f"{type(exc).__name__}: {exc}"
+        if argument is None or _names_argument(str(exc), argument):
+            return "clear", text
+        return "unclear", text
+    except Exception as exc:  # numpy's or matplotlib's own error: not clear
+        return "unclear", f"{type(exc).__name__}: {exc}"
+    finally:
+        plt.close("all")
+
+
+def fuzz_functions(names=None, keras=False):
+    """Rows {name, tried, ran, clear, unclear, hangs, good_call, examples}."""
+    table = _functions()
+    if keras:
+        table["layers.numpy_forward"] = _numpy_forward_case()
+    rows = []
+    for name, (function, good) in table.items():
+        if names is not None and name not in names:
+            continue
+        row = {"name": name, "tried": 0, "ran": 0, "clear": 0, "unclear": 0,
+               "hangs": 0, "examples": []}
+        status, text = _classify(function, good, None)
+        row["good_call"] = status
+        for argument in good:
+            for label, value in BAD.items():
+                status, text = _classify(function, {**good, argument: value}, argument)
+                row["tried"] += 1
+                row["hangs" if status == "hang" else status] += 1
+                if status == "unclear":
+                    row["examples"].append(f"{argument}={label}: {text[:150]}")
+                elif status == "ran":
+                    row["examples"].append(f"{argument}={label}: ran (check the figure)")
+        rows.append(row)
+    return rows
+
+
+def _numpy_forward_case():
+    from helpers.keras_setup import import_keras
+
+    keras = import_keras(0)
+    model = keras.Sequential([keras.Input((6, 6, 1)), keras.layers.Conv2D(2, 3),
+                              keras.layers.Flatten(), keras.layers.Dense(3)])
+    return layers.numpy_forward, dict(model=model, images=np.zeros((2, 6, 6, 1)),
+                                      batch_size=8)
+
+
+def fuzz_checks():
+    """Rows {name, tried, right, right_passed, wrong, wrong_accepted, raised, hangs}."""
+    import test_checks_adversarial as adv
+
+    rows = []
+    endless = {"endless loop": adv._endless, "endless numpy loop": adv._endless_numpy}
+    old_limit = core.TIME_LIMIT
+    core.TIME_LIMIT = 1.0
+    try:
+        for name, (check, rights, wrongs) in {**adv.FUNCTION_CHECKS,
+                                              **adv.ANSWER_CHECKS}.items():
+            is_function_check = name in adv.FUNCTION_CHECKS
+            garbage = adv.BAD_FUNCTIONS if is_function_check else adv.GARBAGE
+            more_wrongs = {**wrongs, **garbage, **(endless if is_function_check else {})}
+            row = {"name": name, "tried": 0, "right": len(rights), "right_passed": 0,
+                   "wrong": len(more_wrongs), "wrong_accepted": 0, "raised": 0,
+                   "hangs": 0, "examples": []}
+            for expected, group in ((True, rights), (False, more_wrongs)):
+                for label, answer in group.items():
+                    row["tried"] += 1
+                    try:
+                        with contextlib.redirect_stdout(io.StringIO()):
+                            passed = bool(call_with_time_limit(check, (answer,),
+                                                               seconds=SECONDS))
+                    except TookTooLong:
+                        row["hangs"] += 1
+                        continue
+                    except BaseException as exc:  # noqa: BLE001 - counted, shown
+                        row["raised"] += 1
+                        row["examples"].append(f"{label}: raised {exc!r:.100}")
+                        continue
+                    if expected and passed:
+                        row["right_passed"] += 1
+                    elif expected:
+                        row["examples"].append(f"{label}: right answer refused")
+                    elif passed:
+                        row["wrong_accepted"] += 1
+                        row["examples"].append(f"{label}: WRONG ANSWER ACCEPTED")
+            rows.append(row)
+    finally:
+        core.TIME_LIMIT = old_limit
+    return rows
+
+
+def table(rows, columns) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row[c]) for c in columns) + " |")
+    totals = {c: sum(row[c] for row in rows) if isinstance(rows[0][c], int) else ""
+              for c in columns}
+    totals[columns[0]] = "**total**"
+    lines.append("| " + " | ".join(str(totals[c]) for c in columns) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-keras", action="store_true")
+    parser.add_argument("--examples", action="store_true",
+                        help="list the unclear errors and refused right answers")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    functions = fuzz_functions(keras=not args.no_keras)
+    print("## Functions\n")
+    print(table(functions, ["name", "good_call", "tried", "ran", "clear", "unclear",
+                            "hangs"]))
+    checks = fuzz_checks()
+    print("\n## Checks\n")
+    print(table(checks, ["name", "tried", "right", "right_passed", "wrong",
+                         "wrong_accepted", "raised", "hangs"]))
+    if args.examples:
+        for row in functions + checks:
+            for example in row["examples"]:
+                print(f"- {row['name']}: {example}")
+    bad = sum(r["wrong_accepted"] + r["raised"] + r["hangs"] for r in checks) + \
+        sum(r["hangs"] for r in functions)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
