@@ -418,3 +418,76 @@ def test_layer_specs_refuse_what_they_cannot_train(keras):
         network.layer_specs(model)
     with pytest.raises(TypeError, match="`model`"):
         network.layer_specs("model")
+
+
+# --------------------------------------------------------------------------- self-checks
+def _pool_loop(x, g):
+    out = np.zeros_like(x, dtype=float)
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            w = x[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+            a, b = np.unravel_index(np.argmax(w), w.shape)
+            out[2 * i + a, 2 * j + b] += g[i, j]
+    return out
+
+
+def _pool_all_positions(x, g):
+    out = np.zeros_like(x, dtype=float)
+    out[:2 * g.shape[0], :2 * g.shape[1]] = np.kron(g, np.ones((2, 2)))
+    return out
+
+
+def _pool_every_tied_max(x, g):
+    out = np.zeros_like(x, dtype=float)
+    for i in range(g.shape[0]):
+        for j in range(g.shape[1]):
+            w = x[2 * i:2 * i + 2, 2 * j:2 * j + 2]
+            out[2 * i:2 * i + 2, 2 * j:2 * j + 2] += (w == w.max()) * g[i, j]
+    return out
+
+
+def _pool_last_max(x, g):
+    flipped = _pool_loop(x[::-1, ::-1][-2 * g.shape[0]:, -2 * g.shape[1]:],
+                         g[::-1, ::-1]) if x.shape[0] % 2 == 0 and x.shape[1] % 2 == 0 \
+        else _pool_loop(x, g)
+    return flipped[::-1, ::-1] if flipped.shape == x.shape else flipped
+
+
+def _not_done(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("check, right, wrongs", [
+    ("check_relu_backward",
+     [lambda x, g: np.where(x > 0, g, 0), lambda x, g: g * (np.asarray(x) > 0)],
+     [lambda x, g: np.where(x >= 0, g, 0),  # slope 1 at 0
+      lambda x, g: np.maximum(g, 0),  # mask from the gradient
+      lambda x, g: g * np.maximum(x, 0),  # times the output values
+      lambda x, g: np.where(x > 0, 1.0, 0.0),  # forgets the upstream gradient
+      lambda x, g: g]),
+    ("check_max_pool_backward",
+     [_pool_loop, lambda x, g: _pool_loop(np.array(x).tolist() and np.asarray(x), g)],
+     [_pool_all_positions, lambda x, g: _pool_all_positions(x, g) / 4,
+      _pool_every_tied_max, _pool_last_max,
+      lambda x, g: _pool_loop(np.maximum(x, 0), g),  # mask by x > 0 first
+      lambda x, g: np.kron(g, np.ones((2, 2)))]),  # wrong shape on odd sizes
+    ("check_dense_weight_grad",
+     [lambda x, g: x.T @ g, lambda x, g: np.einsum("ni,nu->iu", x, g)],
+     [lambda x, g: g.T @ x,  # transposed
+      lambda x, g: np.outer(x[0], g[0]),  # first image only
+      lambda x, g: x.T @ g / len(x),  # mean, not sum
+      lambda x, g: x.T @ np.ones_like(g),
+      lambda x, g: (x.T @ g).T]),
+])
+def test_checks_accept_right_and_reject_wrong_answers(check, right, wrongs, capsys):
+    from helpers import checks
+
+    fn = getattr(checks, check)
+    for answer in right:
+        assert fn(answer), capsys.readouterr().out
+    for answer in wrongs:
+        assert not fn(answer)
+        assert "❌" in capsys.readouterr().out
+    result = fn(_not_done)
+    assert not result and "not done yet" in result.message
+    assert not fn("not a function")

@@ -23,6 +23,7 @@ Every function checks its arguments like the forward layers do, and an upstream
 gradient whose shape does not match the layer's output is refused with both shapes.
 """
 
+from helpers.backprop import network  # noqa: E402  (after the layers it chains)
 from helpers.backprop.activations import (
     relu_backward,
     softmax_cross_entropy,
@@ -47,6 +48,7 @@ __all__ = [
     "flatten_backward",
     "max_pool2d_layer_backward",
     "max_pool2d_layer_backward_loops",
+    "network",
     "relu_backward",
     "softmax_cross_entropy",
     "softmax_cross_entropy_backward",

@@ -12,8 +12,9 @@ list of *params*, the weight arrays in the order of ``model.get_weights()``::
     flatten, dropout (rate 0 only: training must be deterministic to compare),
     dense:   {"kind": "dense", "activation": "relu" | "softmax"}
 
-The last layer must be a dense softmax layer; the loss is its cross-entropy, mean over
-the batch (Keras' ``sparse_categorical_crossentropy``).
+The last layer must be a dense layer with a softmax (or no) activation: its scores go
+into `softmax_cross_entropy`, mean over the batch (Keras'
+``SparseCategoricalCrossentropy``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ __all__ = [
 ]
 
 
-def keras_twin(keras, model, shrink: int = 1, seed: int | None = 0):
+def keras_twin(keras, model, shrink: int = 1, seed: int | None = 0,
+               logits: bool = True):
     """A copy of `model`'s architecture that trains deterministically.
 
     Every layer is rebuilt from its config, with dropout rate 0 (random masks cannot be
@@ -46,6 +48,13 @@ def keras_twin(keras, model, shrink: int = 1, seed: int | None = 0):
     filters and every hidden dense layer's units divided by `shrink` (at least 1) so a
     numpy training run stays quick. The output layer keeps its size. New random
     weights (seeded); not compiled.
+
+    With ``logits=True`` the output layer has no activation: it returns the scores
+    and the softmax belongs in the loss, ``SparseCategoricalCrossentropy(
+    from_logits=True)``, as in `softmax_cross_entropy`. Keras' cross-entropy of
+    *probabilities* clips them to [1e-7, 1 - 1e-7], which sets the gradient of a very
+    confident wrong answer to 0 instead of ``(p - y) / N``; a numpy twin would drift
+    away from it at the first such answer.
 
     Parameters
     ----------
@@ -71,6 +80,8 @@ def keras_twin(keras, model, shrink: int = 1, seed: int | None = 0):
             config["units"] = max(1, config["units"] // shrink)
         elif kind == "Dropout":
             config["rate"] = 0.0
+        if index == last and logits:
+            config["activation"] = "linear"
         layers.append(type(layer).from_config(config))
     return keras.Sequential([keras.Input(shape=model.input_shape[1:]), *layers],
                             name=f"{model.name}_twin")
@@ -124,8 +135,9 @@ def layer_specs(model) -> list[dict]:
         else:
             raise ValueError(f"layer {layer.name!r} is a {kind}: not supported")
         specs.append(spec)
-    if not specs or specs[-1]["kind"] != "dense" or specs[-1]["activation"] != "softmax":
-        raise ValueError("the last layer must be a Dense layer with a softmax activation")
+    if not specs or specs[-1]["kind"] != "dense" or specs[-1]["activation"] == "relu":
+        raise ValueError("the last layer must be a Dense layer with a softmax activation "
+                         "(or none: scores, with the softmax in the loss)")
     return specs
 
 
