@@ -13,9 +13,15 @@ raises ``NotImplementedError`` gets "not done yet".
 - `checks.gradients`: one kernel weight's gradient and one descent step (notebook 08)
 - `checks.architecture`: receptive fields and parameter counts (why convolution)
 - `checks.trained_cnn`: the Keras CNN and the trained model
+- `checks.backprop`: backward passes of ReLU, max pooling and a dense layer (notebook 11)
 """
 
 from helpers.checks.architecture import check_layer_counts, check_receptive_fields
+from helpers.checks.backprop import (
+    check_dense_weight_grad,
+    check_max_pool_backward,
+    check_relu_backward,
+)
 from helpers.checks.convolution import (
     check_conv2d,
     check_feature_maps,
@@ -58,6 +64,7 @@ from helpers.checks.trained_cnn import (
 )
 
 __all__ = [
+    "check_dense_weight_grad", "check_max_pool_backward", "check_relu_backward",
     "FAIL", "OUTPUT_SHAPE_QUESTIONS", "PASS", "TODO", "CheckResult", "check_answer",
     "check_combined_kernel", "check_conv2d", "check_cross_entropy", "check_step",
     "check_weight_gradient", "check_conv_params", "check_dense",

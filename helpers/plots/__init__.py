@@ -11,6 +11,7 @@
 - `plots.dense`: flatten order, the pipeline of layer shapes
 - `plots.gradients`: learning a kernel: loss curves, kernel snapshots, learning rates
 - `plots.architecture`: dense vs conv weights, shift equivariance, receptive fields
+- `plots.backprop`: where ReLU and max pooling send a gradient, numpy vs Keras training
 - `plots.training`: learning curves, confusion matrix, items and predictions, learned
   kernels
 
@@ -30,6 +31,11 @@ from helpers.plots.architecture import (
     show_receptive_fields,
     show_shift_equivariance,
     show_weight_sharing,
+)
+from helpers.plots.backprop import (
+    plot_training_match,
+    show_pool_gradient,
+    show_relu_mask,
 )
 from helpers.plots.channels import (
     show_channel_sum,
@@ -74,6 +80,7 @@ from helpers.plots.training import (
 )
 
 __all__ = [
+    "plot_training_match", "show_pool_gradient", "show_relu_mask",
     "CORRECT", "COUNT_CMAP", "HIGHLIGHT", "IMAGE_CMAP", "PADDING_COLOR", "VALUE_CMAP",
     "WINDOW_COLORS",
     "WRONG", "highlight_window", "plot_learning_rates", "plot_loss_curve",
