@@ -385,6 +385,31 @@ def check_answer(answer, expected, name: str, hint: str = "", atol: float = 1e-6
     return _verdict(True, f"{PASS} {name}: correct.")
 
 
+def never_raises(check):
+    """Decorator: a check that meets an answer it cannot read prints a ❌ verdict
+    instead of raising (a learner's odd return value must never end in a traceback).
+
+    A safety net under the checks' own type checks, not a replacement for them.
+    """
+    import functools
+
+    @functools.wraps(check)
+    def safe(*args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            try:
+                text = f"{type(exc).__name__}: {exc}"
+            except Exception:
+                text = type(exc).__name__
+            return _verdict(False, f"{FAIL} the check could not read your answer "
+                                   f"({text[:200]}). Return numbers in the shape the "
+                                   "exercise asks for.")
+    return safe
+
+
 def _rng(seed=0):
     return np.random.default_rng(seed)
 
