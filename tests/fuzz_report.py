@@ -196,20 +196,26 @@ def _numpy_forward_case():
                                       batch_size=8)
 
 
-def fuzz_checks():
-    """Rows {name, tried, right, right_passed, wrong, wrong_accepted, raised, hangs}."""
+def fuzz_checks(names=None, endless=True):
+    """Rows {name, tried, right, right_passed, wrong, wrong_accepted, raised, hangs}.
+
+    `names`: only these checks; `endless`: also try the two endless loops on every
+    check that calls a function (about 2 s each)."""
     import test_checks_adversarial as adv
 
     rows = []
-    endless = {"endless loop": adv._endless, "endless numpy loop": adv._endless_numpy}
+    loops = {"endless loop": adv._endless, "endless numpy loop": adv._endless_numpy} \
+        if endless else {}
     old_limit = core.TIME_LIMIT
     core.TIME_LIMIT = 1.0
     try:
         for name, (check, rights, wrongs) in {**adv.FUNCTION_CHECKS,
                                               **adv.ANSWER_CHECKS}.items():
+            if names is not None and name not in names:
+                continue
             is_function_check = name in adv.FUNCTION_CHECKS
             garbage = adv.BAD_FUNCTIONS if is_function_check else adv.GARBAGE
-            more_wrongs = {**wrongs, **garbage, **(endless if is_function_check else {})}
+            more_wrongs = {**wrongs, **garbage, **(loops if is_function_check else {})}
             row = {"name": name, "tried": 0, "right": len(rights), "right_passed": 0,
                    "wrong": len(more_wrongs), "wrong_accepted": 0, "raised": 0,
                    "hangs": 0, "examples": []}

@@ -1066,3 +1066,42 @@ def test_check_count(capsys):
     assert not core.check_count(321, 320, "the parameters", hint="bias")
     out = capsys.readouterr().out
     assert core.TODO in out and "Hint: bias" in out
+
+
+# ---------------------------------------------------------------- the fuzz report tool
+def test_fuzz_report_counts_checks_and_functions(monkeypatch):
+    import fuzz_report
+
+    rows = fuzz_report.fuzz_checks(names=["check_relu", "check_pooled_shape",
+                                          "check_output_shapes"], endless=True)
+    assert sorted(r["name"] for r in rows) == ["check_output_shapes",
+                                               "check_pooled_shape", "check_relu"]
+    for row in rows:
+        assert row["tried"] == row["right"] + row["wrong"] > 20
+        assert row["right_passed"] == row["right"]
+        assert row["wrong_accepted"] == row["raised"] == row["hangs"] == 0
+    functions = fuzz_report.fuzz_functions(names=["layers.pad_amounts",
+                                                  "plots.show_items"])
+    for row in functions:
+        assert row["good_call"] == "ran"
+        assert row["tried"] == 13 * {"layers.pad_amounts": 4, "plots.show_items": 4}[
+            row["name"]]
+        assert row["unclear"] == row["hangs"] == 0, row["examples"]
+    text = fuzz_report.table(rows, ["name", "tried", "wrong_accepted"])
+    assert text.splitlines()[-1].startswith("| **total** | ")
+
+
+def test_fuzz_report_sorts_calls(monkeypatch):
+    import fuzz_report
+
+    def clear(x):
+        raise ValueError("`x` is bad")
+
+    def raw(x):
+        return np.zeros(3)[x + 10]
+
+    monkeypatch.setattr(fuzz_report, "SECONDS", 0.3)
+    assert fuzz_report._classify(clear, {"x": 1}, "x")[0] == "clear"
+    assert fuzz_report._classify(raw, {"x": 1}, "x")[0] == "unclear"
+    assert fuzz_report._classify(lambda x: x, {"x": 1}, "x")[0] == "ran"
+    assert fuzz_report._classify(lambda x: _endless(), {"x": 1}, "x")[0] == "hang"
