@@ -147,7 +147,8 @@ def check_layer_counts(dense_count, conv_count):
     }
     answers = {"dense_count": dense_count, "conv_count": conv_count}
     if all(answer is Ellipsis for answer in answers.values()):
-        return _verdict(False, f"{TODO} Not done yet: replace each `...` with a number.")
+        return _verdict(False, f"{TODO} `dense_count` and `conv_count` are not done yet: "
+                        "replace each `...` with a number.")
     lines, passed = [], True
     for key, answer in answers.items():
         if answer is Ellipsis:
