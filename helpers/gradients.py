@@ -175,6 +175,7 @@ def gradient_descent(images, targets, start, learning_rate: float, steps: int):
             f"`learning_rate` must be a positive number, got {learning_rate!r}"
         )
     steps = positive_int(steps, "steps")
+    start = as_array(start, "start", (2,))  # named as the caller knows it
     images, kernel = _images_kernel(images, start)
     targets = _targets(targets, feature_maps(images, kernel).shape).reshape(-1)
     # Every window as one row: maps = windows @ weights, and the gradient (the

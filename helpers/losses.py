@@ -21,7 +21,11 @@ EPSILON = 1e-7
 
 
 def _labels(labels, n_examples, n_classes):
-    arr = np.asarray(labels)
+    try:
+        arr = np.asarray(labels)
+    except ValueError:  # ragged nested lists
+        raise TypeError(f"`labels` must be whole numbers (class indices), got "
+                        f"{labels!r:.60}") from None
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iu" and not (
         arr.dtype.kind == "f" and np.all(np.mod(arr, 1) == 0)
     ):

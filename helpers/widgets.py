@@ -32,7 +32,10 @@ def pooling_explorer(x=None):
         Children: size slider, stride slider, kind dropdown, output. ``ui.result`` is
         the pooled map of the current settings.
     """
-    x = data.pooling_example() if x is None else np.asarray(x, dtype=float)
+    from helpers.validation import as_array, small_enough
+
+    x = data.pooling_example() if x is None else as_array(x, "x", (2,))
+    small_enough(x.shape, "x", 40, "pool a corner, e.g. x[:16, :16]")
     largest = int(min(x.shape[:2]))
 
     def update(size=2, stride=2, kind="max"):
@@ -73,8 +76,14 @@ def conv_stepper(image=None, kernel=None):
         ``ui.children[0]`` is the slider (steps 1 .. H' * W'); ``ui.result`` holds
         the Axes of the last drawing.
     """
-    image = data.binary_image() if image is None else np.asarray(image, dtype=float)
-    kernel = data.lesson_kernel() if kernel is None else np.asarray(kernel, dtype=float)
+    from helpers.validation import as_array, small_enough
+
+    image = data.binary_image() if image is None else as_array(image, "image", (2,))
+    kernel = data.lesson_kernel() if kernel is None else as_array(kernel, "kernel", (2,))
+    small_enough(image.shape, "image", 40, "step through a corner, e.g. image[:12, :12]")
+    if kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]:
+        raise ValueError(f"`kernel` {kernel.shape} is larger than `image` "
+                         f"{image.shape}: it has no position to step through")
     out_w = layers.output_size(image.shape[1], kernel.shape[1])
     n_steps = layers.output_size(image.shape[0], kernel.shape[0]) * out_w
 
@@ -106,10 +115,14 @@ class KernelExplorer(widgets.VBox):
 
     def __init__(self, image, preset: str = "vertical edge"):
         from helpers import kernels
+        from helpers.validation import as_array
 
-        self.image = np.asarray(image, dtype=float)
+        self.image = as_array(image, "image", (2,))
+        if min(self.image.shape) < 3:
+            raise ValueError(f"`image` must be at least 3x3 for a 3x3 kernel, got "
+                             f"shape {self.image.shape}")
         self.presets = kernels.classic_kernels()
-        if preset not in self.presets:
+        if not isinstance(preset, str) or preset not in self.presets:
             raise ValueError(f"`preset` must be one of {list(self.presets)}, "
                              f"got {preset!r}")
         self.preset = widgets.Dropdown(options=list(self.presets), value=preset,
@@ -208,6 +221,18 @@ def learning_rate_explorer(images, targets, start, hidden, steps: int = 300):
         ``ui.children[0]`` is the log-scale slider (0.001 .. 1); ``ui.result`` is
         ``(kernels, losses)`` of the last run.
     """
+
+    from helpers.validation import as_array, positive_int
+
+    images = as_array(images, "images", (2, 3))
+    targets = as_array(targets, "targets", (2, 3))
+    start = as_array(start, "start", (2,))
+    hidden = as_array(hidden, "hidden", (2,))
+    steps = positive_int(steps, "steps")
+    if hidden.shape != start.shape:
+        raise ValueError(f"`hidden` has shape {hidden.shape} but `start` {start.shape}: "
+                         "expected two kernels of the same shape")
+    gradients.gradient_descent(images, targets, start, 0.001, 1)  # shapes checked now
 
     def run(learning_rate=0.1):
         kernels, losses = gradients.gradient_descent(images, targets, start,

@@ -135,6 +135,52 @@ def _functions():
     for name, kwargs in optional.items():
         if hasattr(plots, name):
             table[f"plots.{name}"] = (getattr(plots, name), kwargs)
+    table.update(_other_modules())
+    return table
+
+
+def _other_modules():
+    """Widgets, and the helpers of notebooks 06-08 (when present)."""
+    import importlib
+
+    images = RNG.random((2, 6, 6))
+    hidden = np.array([[1.0, 0.0, -1.0]] * 3)
+    table = {}
+    try:
+        from helpers import widgets
+    except ImportError:  # ipywidgets missing: nothing to fuzz
+        widgets = None
+    if widgets is not None:
+        table.update({
+            "widgets.conv_stepper": (widgets.conv_stepper, dict(image=IMG[:5, :5],
+                                                                 kernel=K3)),
+            "widgets.pooling_explorer": (widgets.pooling_explorer, dict(x=IMG[:4, :4])),
+            "widgets.kernel_explorer": (widgets.kernel_explorer,
+                                        dict(image=IMG, preset="vertical edge")),
+        })
+    wanted = {
+        "architecture.conv_params": dict(kh=3, kw=3, c_in=1, filters=32),
+        "architecture.dense_params": dict(inputs=1600, units=10),
+        "architecture.receptive_fields": dict(stack=[("conv", 3, 1), ("pool", 2, 2)]),
+        "architecture.input_window": dict(stack=[("conv", 3, 1), ("pool", 2, 2)],
+                                          row=1, col=2),
+        "gradients.feature_maps": dict(images=images, kernel=hidden),
+        "gradients.kernel_loss": dict(images=images, kernel=hidden,
+                                      targets=np.zeros((2, 4, 4))),
+        "gradients.kernel_gradient": dict(images=images, kernel=hidden,
+                                          targets=np.zeros((2, 4, 4))),
+        "gradients.gradient_descent": dict(images=images, targets=np.zeros((2, 4, 4)),
+                                           start=np.zeros((3, 3)), learning_rate=0.1,
+                                           steps=3),
+        "losses.cross_entropy": dict(probabilities=np.array([0.2, 0.8]), labels=1),
+    }
+    for dotted, kwargs in wanted.items():
+        module, name = dotted.split(".")
+        try:
+            function = getattr(importlib.import_module(f"helpers.{module}"), name)
+        except (ImportError, AttributeError):
+            continue
+        table[dotted] = (function, kwargs)
     return table
 
 

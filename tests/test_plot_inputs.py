@@ -165,3 +165,45 @@ def test_show_conv_steps_stops_above_8x8():
     assert len(fig.axes) == 3
     with pytest.raises(ValueError, match="9x9"):
         plots.show_conv_steps(np.ones((9, 9)), np.ones((3, 3)))
+
+
+# --------------------------------------------------------------- widgets: checked at once
+@pytest.mark.parametrize("make, error, words", [
+    (lambda w: w.conv_stepper(np.ones((5, 5, 3)), np.ones((3, 3))), ValueError,
+     "`image` must have 2 dimensions"),
+    (lambda w: w.conv_stepper(np.ones((3, 3)), np.ones((4, 4))), ValueError,
+     r"`kernel` \(4, 4\) is larger than `image`"),
+    (lambda w: w.conv_stepper(np.ones((100, 100)), np.ones((3, 3))), ValueError,
+     "too large"),
+    (lambda w: w.conv_stepper("image", np.ones((3, 3))), TypeError,
+     "`image` must hold numbers"),
+    (lambda w: w.pooling_explorer(np.ones(5)), ValueError, "`x` must have 2"),
+    (lambda w: w.pooling_explorer(np.ones((500, 500))), ValueError, "too large"),
+    (lambda w: w.kernel_explorer(np.ones((2, 2))), ValueError, "at least 3x3"),
+    (lambda w: w.kernel_explorer(np.ones((8, 8)), preset=["edge"]), ValueError,
+     "`preset` must be one of"),
+    (lambda w: w.learning_rate_explorer(np.ones((2, 6, 6)), np.zeros((2, 4, 4)),
+                                        np.zeros((3, 3)), np.zeros((2, 2))),
+     ValueError, "`hidden` has shape"),
+    (lambda w: w.learning_rate_explorer(np.ones((2, 6, 6)), np.zeros((2, 4, 4)),
+                                        np.zeros((3, 3)), np.zeros((3, 3)), steps=0),
+     ValueError, "`steps` must be >= 1"),
+    (lambda w: w.learning_rate_explorer(np.ones((2, 6, 6)), np.zeros((2, 5, 5)),
+                                        np.zeros((3, 3)), np.zeros((3, 3))),
+     ValueError, "`targets`"),
+])
+def test_widgets_check_their_input_before_drawing(make, error, words):
+    from helpers import widgets
+
+    with pytest.raises(error, match=words):
+        make(widgets)
+
+
+def test_gradient_descent_and_cross_entropy_name_the_argument():
+    from helpers import gradients, losses
+
+    with pytest.raises(ValueError, match="`start` must have 2 dimensions"):
+        gradients.gradient_descent(np.ones((2, 6, 6)), np.zeros((2, 4, 4)),
+                                   np.zeros(3), 0.1, 3)
+    with pytest.raises(TypeError, match="`labels`"):
+        losses.cross_entropy(np.array([[0.5, 0.5], [0.5, 0.5]]), [[1, 0], [1]])
