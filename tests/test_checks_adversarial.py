@@ -1105,3 +1105,17 @@ def test_fuzz_report_sorts_calls(monkeypatch):
     assert fuzz_report._classify(raw, {"x": 1}, "x")[0] == "unclear"
     assert fuzz_report._classify(lambda x: x, {"x": 1}, "x")[0] == "ran"
     assert fuzz_report._classify(lambda x: _endless(), {"x": 1}, "x")[0] == "hang"
+
+
+def test_deep_recursion_in_the_learners_code_is_as_deep_as_in_the_main_thread():
+    import sys
+
+    from helpers.checks.timeout import call_with_time_limit
+
+    def depth(n):
+        return 0 if n == 0 else 1 + depth(n - 1)
+
+    limit = sys.getrecursionlimit()
+    assert call_with_time_limit(depth, (limit - 100,), seconds=30) == limit - 100
+    with pytest.raises(RecursionError):
+        call_with_time_limit(depth, (limit + 100,), seconds=30)

@@ -33,6 +33,11 @@ GRACE_SECONDS = 2.0
 """After the time limit: how long to keep interrupting before giving up waiting."""
 
 
+WORKER_STACK_BYTES = 64 * 2**20
+"""Stack of the thread that runs the learner's code (the main thread's is 8 MiB on
+Linux and macOS, 1 MiB on Windows)."""
+
+
 class TimeLimitExceeded(BaseException):
     """Raised inside the learner's code when it runs past the time limit.
 
@@ -125,7 +130,17 @@ def call_with_time_limit(function, args=(), kwargs=None, seconds=DEFAULT_SECONDS
     context = contextvars.copy_context()
     worker = threading.Thread(target=context.run, args=(run,), daemon=True,
                               name="learner-code")
-    worker.start()
+    # A thread's stack is smaller than the main thread's (512 KiB on macOS): give the
+    # learner's code the room it would have had, for recursion through C calls.
+    try:
+        previous = threading.stack_size(WORKER_STACK_BYTES)
+    except (ValueError, RuntimeError):  # a platform that does not allow it
+        previous = None
+    try:
+        worker.start()
+    finally:
+        if previous is not None:
+            threading.stack_size(previous)
     try:
         worker.join(seconds)
     except KeyboardInterrupt:  # the notebook's stop button: stop the learner's code too
