@@ -103,4 +103,4 @@ precommit: $(STAMP)
 	$(BIN)/pre-commit install
 
 clean:
-	rm -rf $(VENV) student .bench slides workshop wheelhouse
+	rm -rf $(VENV) student .bench slides wheelhouse
