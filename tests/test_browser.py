@@ -49,6 +49,18 @@ if not CHROMIUM.exists():
 CASES = [("notebooks", p.name) for p in NOTEBOOKS] + [("learner", LEARNER_COPY)]
 
 
+def shut_down_kernels(url: str) -> None:
+    """End every session of the server (each notebook's kernel holds memory)."""
+    api = f"{url}/api/sessions"
+    with urllib.request.urlopen(f"{api}?token={TOKEN}", timeout=10) as response:
+        sessions = json.load(response)
+    for session in sessions:
+        request = urllib.request.Request(
+            f"{api}/{session['id']}?token={TOKEN}", method="DELETE"
+        )
+        urllib.request.urlopen(request, timeout=30).close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -129,6 +141,15 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture
+def page(lab, browser):
+    """A page in a fresh browser context (no stored state); its kernels end after."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
+    shut_down_kernels(lab)
+
+
 # JavaScript run in the page ------------------------------------------------------------
 KERNEL_IDLE = """() => {
   const k = window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel;
@@ -188,17 +209,14 @@ CONTROLS = (
     "folder,name", CASES, ids=[f"{f}/{n}" for f, n in CASES]
 )
 def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
-    lab, browser, folder, name
+    lab, page, folder, name
 ):
     expected_widgets = widget_cells(ROOT / "notebooks" / name)
-    # A fresh context (no stored state) and ?reset (no restored workspace).
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
     start = time.perf_counter()
     page.goto(f"{lab}/lab/tree/{folder}/{name}?reset&token={TOKEN}")
     page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=90_000)
-    # Run only once the kernel is connected and idle: earlier, JupyterLab asks which
-    # kernel to use and the run is lost.
+    # ?reset: no workspace restored. Run only once the kernel is connected and idle:
+    # earlier, JupyterLab asks which kernel to use and the run is lost.
     page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     dialogs = page.locator(".jp-Dialog").count()
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -230,7 +248,6 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
         cells.first.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     page.screenshot(path=str(shot))
-    context.close()
 
     LATENCIES[f"{folder}/{name}"] = latencies
     print(
