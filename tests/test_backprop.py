@@ -413,7 +413,8 @@ def test_layer_specs_refuse_what_they_cannot_train(keras):
                               keras.layers.Dense(2, activation="softmax")])
     with pytest.raises(ValueError, match="dropout rate 0.5"):
         network.layer_specs(model)
-    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2)])
+    model = keras.Sequential([keras.Input(shape=(4,)),
+                              keras.layers.Dense(2, activation="relu")])
     with pytest.raises(ValueError, match="softmax"):
         network.layer_specs(model)
     with pytest.raises(TypeError, match="`model`"):
@@ -491,3 +492,44 @@ def test_checks_accept_right_and_reject_wrong_answers(check, right, wrongs, caps
     result = fn(_not_done)
     assert not result and "not done yet" in result.message
     assert not fn("not a function")
+
+
+# --------------------------------------------------------------------------- twin, BLAS, bench
+def test_keras_twin_is_the_series_cnn_without_dropout_and_narrower(keras):
+    from helpers import cnn
+
+    model = cnn.build_model(keras)
+    twin = network.keras_twin(keras, model, shrink=4)
+    kinds = [type(layer).__name__ for layer in twin.layers]
+    assert kinds == [type(layer).__name__ for layer in model.layers]
+    widths = [w.shape[-1] for w in twin.get_weights()[::2]]
+    original = [w.shape[-1] for w in model.get_weights()[::2]]
+    assert widths[:-1] == [w // 4 for w in original[:-1]] and widths[-1] == original[-1]
+    assert all(layer.get_config()["rate"] == 0 for layer in twin.layers
+               if type(layer).__name__ == "Dropout")
+    assert twin.layers[-1].activation.__name__ == "linear"
+    assert network.layer_specs(twin)[-1]["activation"] == "linear"
+    with pytest.raises(ValueError, match="`shrink`"):
+        network.keras_twin(keras, model, shrink=0)
+
+
+def test_blas_threads_restores_the_thread_count():
+    from helpers.backprop import blas
+
+    if blas._FUNCTIONS is None:
+        pytest.skip("numpy's BLAS exposes no thread setting here")
+    get, _ = blas._FUNCTIONS
+    before = get()
+    with blas.blas_threads(1):
+        assert get() == 1
+    assert get() == before
+
+
+def test_bench_backprop_reports_a_ratio_and_the_layers(keras):
+    from helpers.tools.bench_backprop import bench_backprop
+
+    result = bench_backprop(batch_size=8, repeats=1, shrink=8)
+    assert result["ratio"] == pytest.approx(result["numpy_s"] / result["keras_s"])
+    assert result["batch"] == 8 and result["widths"]["conv1"] == 4
+    assert set(result["backward_by_layer_s"]) >= {"conv1", "pool1", "conv2", "dense"}
+    assert result["slowest_backward"] in result["backward_by_layer_s"]

@@ -15,6 +15,8 @@ from __future__ import annotations
 import statistics
 import time
 
+import numpy as np
+
 BATCH = 64
 LEARNING_RATE = 0.01
 
@@ -34,13 +36,14 @@ def bench_backprop(batch_size: int = BATCH, repeats: int = 7, shrink: int = 1) -
     Returns
     -------
     dict with keys
-        "batch_size", "widths" (filters / units of each conv and dense layer),
-        "numpy_step_s" and "keras_step_s" (median seconds per SGD step),
+        "batch", "widths" (filters / units of each conv and dense layer),
+        "numpy_s" and "keras_s" (median seconds per SGD step),
         "ratio" (numpy / Keras), "forward_s" (median seconds of the numpy forward pass
         including the loss), "backward_s" (median seconds of the whole numpy backward
         pass), "backward_by_layer_s" (layer name -> median seconds of its backward
         pass, ReLU included in its conv / dense layer), "slowest_backward" (the layer
-        name with the largest share), "repeats".
+        name with the largest share), "repeats", "blas_threads" (numpy's matmuls run
+        on one thread, see `helpers.backprop.blas`).
     """
     from helpers import cnn, data
     from helpers.backprop import network
@@ -53,12 +56,12 @@ def bench_backprop(batch_size: int = BATCH, repeats: int = 7, shrink: int = 1) -
     keras = import_keras(seed=0)
     twin = network.keras_twin(keras, cnn.build_model(keras), shrink)
     twin.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE),
-                 loss="sparse_categorical_crossentropy")
+                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     specs = network.layer_specs(twin)
     params = [w.copy() for w in twin.get_weights()]
     (x_train, y_train), _ = data.load_fashion_mnist()
     x = cnn.prepare(x_train[:batch_size])
-    y = y_train[:batch_size]
+    y = y_train[:batch_size].astype(np.int64)
 
     def numpy_step():
         network.sgd_step(specs, params, x, y, LEARNING_RATE)
@@ -93,16 +96,17 @@ def bench_backprop(batch_size: int = BATCH, repeats: int = 7, shrink: int = 1) -
     widths = {s["name"]: w.shape[-1] for s, w in zip(
         [s for s in specs if s["kind"] in ("conv", "dense")], params[::2], strict=True)}
     return {
-        "batch_size": batch_size,
+        "batch": batch_size,
         "widths": widths,
-        "numpy_step_s": numpy_s,
-        "keras_step_s": keras_s,
+        "numpy_s": numpy_s,
+        "keras_s": keras_s,
         "ratio": numpy_s / keras_s,
         "forward_s": statistics.median(forward_times),
         "backward_s": statistics.median(backward_times),
         "backward_by_layer_s": layer_s,
         "slowest_backward": max(layer_s, key=layer_s.get),
         "repeats": repeats,
+        "blas_threads": 1,
     }
 
 
