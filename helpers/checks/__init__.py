@@ -6,7 +6,10 @@ and then the values on several cases (edge cases included), prints one verdict, 
 returns a `CheckResult` that is truthy when everything passed. A function that still
 raises ``NotImplementedError`` gets "not done yet".
 
-- `checks.core`: `check_function`, `check_answer`, `compare`, the verdicts
+- `checks.core`: `check_function`, `check_answer`, `compare`, the verdicts;
+  `compare_exact` and `check_count` for counts and shapes (exact integers)
+- `checks.timeout`: every call of the learner's function has a time limit (10 s), so
+  an endless loop gets "took too long" instead of hanging the notebook
 - `checks.convolution`, `checks.relu`, `checks.pooling`, `checks.dense`: the layers by hand
 - `checks.shapes`: predicted output shapes and parameter counts, compared exactly
 - `checks.loss`: the cross-entropy of one example (notebook 06)
@@ -36,8 +39,10 @@ from helpers.checks.core import (
     TODO,
     CheckResult,
     check_answer,
+    check_count,
     check_function,
     compare,
+    compare_exact,
 )
 from helpers.checks.dense import check_conv_params, check_dense, check_dense_params
 from helpers.checks.gradients import check_step, check_weight_gradient
@@ -73,7 +78,7 @@ __all__ = [
     "loop_forward_answer", "most_confused_answer", "most_similar_answer", "check_max_pool2d",
     "check_most_confused", "check_most_similar", "check_output_shapes",
     "check_pooled_shape", "check_relu", "check_window_sum", "check_window_value",
-    "compare", "output_shape_answers",
+    "compare", "output_shape_answers", "check_count", "compare_exact",
     "CONV_LAYER_QUESTIONS", "check_conv_layer_prediction", "check_feature_stack",
     "check_line_detector", "conv_layer_answer",
     "check_layer_counts", "check_receptive_fields",
