@@ -154,12 +154,14 @@ def test_max_pool_backward_agrees_with_loops_and_gradient_tape(tf, case):
 @SETTINGS
 @given(pool_cases())
 def test_max_pool_backward_agrees_with_finite_differences_without_ties(case):
-    x, size, stride, rng, ties = case
-    if ties:  # the maximum is not differentiable at a tie: finite differences jump
-        x = x + rng.normal(scale=0.1, size=x.shape)
+    x, size, stride, rng, _ = case
+    # The maximum is not differentiable at a tie, so: distinct integers (gaps >= 1),
+    # and a step of 0.01 that never changes which entry is a window's maximum (the
+    # function is linear there, so the centred difference is exact).
+    x = rng.permutation(x.size).reshape(x.shape).astype(float)
     g = rng.normal(size=max_pool2d_layer(x, size, stride).shape)
     numerical = numerical_gradient(
-        lambda v: np.sum(max_pool2d_layer(v, size, stride) * g), x)
+        lambda v: np.sum(max_pool2d_layer(v, size, stride) * g), x, eps=1e-2)
     got = backprop.max_pool2d_layer_backward(x, g, size, stride)
     assert relative_error(got, numerical) <= FD_TOL
 
