@@ -4,6 +4,9 @@ One topic per module:
 
 - `helpers.layers`: convolution, activations, pooling, flatten, dense (loops first),
   the batched Keras-layout layers and `numpy_forward`
+- `helpers.model_graph`: which Keras models `numpy_forward` can run (one chain of
+  layers) and whether images fit the model's input
+- `helpers.validation`: argument checks shared by all modules (errors name the argument)
 - `helpers.losses`: the cross-entropy loss (notebook 06)
 - `helpers.gradients`: one kernel learned by gradient descent: loss, gradient, steps (08)
 - `helpers.architecture`: parameter counts and receptive fields of layer stacks (07)
