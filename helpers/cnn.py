@@ -167,7 +167,11 @@ def prepare(images) -> np.ndarray:
     -------
     (N, 28, 28, 1) float32 array in [0, 1]: one channel, channels last like Keras.
     """
-    images = np.asarray(images)
+    try:
+        images = np.asarray(images)
+    except ValueError:  # ragged nested lists
+        raise ValueError("`images` is not a rectangular array: expected (N, 28, 28) "
+                         "uint8 pixels") from None
     if images.dtype != np.uint8:
         raise TypeError(
             f"`images` must be uint8 pixels 0..255, got dtype {images.dtype} "

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from helpers.validation import as_array, positive_number
+
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6):
     """Centred finite-difference gradient of a scalar function, one entry at a time.
@@ -31,9 +33,9 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6):
     """
     if not callable(f):
         raise TypeError(f"`f` must be a function of x, got {type(f).__name__}")
-    if not eps > 0:
-        raise ValueError(f"`eps` must be a positive number, got {eps!r}")
-    x = np.array(x, dtype=np.float64)  # a copy: the caller's array is never touched
+    eps = positive_number(eps, "eps")
+    # a float64 copy: the caller's array is never touched
+    x = np.array(as_array(x, "x", tuple(range(8))), dtype=np.float64)
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         saved = x[index]
@@ -46,6 +48,15 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6):
     return grad
 
 
+def _float64(value, name: str) -> np.ndarray:
+    """`value` as a float64 array (empty allowed), or an error naming `name`."""
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`{name}` must be an array of numbers, got "
+                        f"{type(value).__name__} ({exc})") from None
+
+
 def relative_error(a, b) -> float:
     """The largest ``|a - b| / max(|a|, |b|, 1e-12)``: 0 for equal arrays, ~1 for unrelated.
 
@@ -53,8 +64,7 @@ def relative_error(a, b) -> float:
     ----------
     a, b : arrays of the same shape
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a, b = _float64(a, "a"), _float64(b, "b")
     if a.shape != b.shape:
         raise ValueError(f"`a` has shape {a.shape} but `b` has shape {b.shape}")
     if a.size == 0:

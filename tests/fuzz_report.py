@@ -173,6 +173,10 @@ def _other_modules():
                                            start=np.zeros((3, 3)), learning_rate=0.1,
                                            steps=3),
         "losses.cross_entropy": dict(probabilities=np.array([0.2, 0.8]), labels=1),
+        "gradcheck.numerical_gradient": dict(f=lambda x: float(np.sum(x ** 2)),
+                                             x=np.ones(3), eps=1e-6),
+        "gradcheck.relative_error": dict(a=np.ones(3), b=np.ones(3) * 1.1),
+        "cnn.prepare": dict(images=RNG.integers(0, 256, (2, 28, 28)).astype(np.uint8)),
     }
     for dotted, kwargs in wanted.items():
         module, name = dotted.split(".")

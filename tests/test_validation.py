@@ -78,3 +78,67 @@ def test_padding_arg_accepts(value, expected):
 def test_padding_arg_refuses_naming_padding(value, error):
     with pytest.raises(error, match="`padding`"):
         padding_arg(value)
+
+
+# --------------------------------------------------------------- the other helpers
+def test_gradcheck_names_its_arguments():
+    from helpers.gradcheck import numerical_gradient, relative_error
+
+    square = lambda x: float(np.sum(x ** 2))  # noqa: E731
+    with pytest.raises(TypeError, match="`x` is None"):
+        numerical_gradient(square, None)
+    with pytest.raises(TypeError, match="`x` must hold numbers"):
+        numerical_gradient(square, "abc")
+    with pytest.raises(TypeError, match="`eps`"):
+        numerical_gradient(square, np.ones(2), eps=True)
+    with pytest.raises(ValueError, match="`eps`"):
+        numerical_gradient(square, np.ones(2), eps=0)
+    with pytest.raises(TypeError, match="`b` must be an array of numbers"):
+        relative_error(np.ones(2), [[1, 2], [3]])
+    assert relative_error(np.zeros(0), np.zeros(0)) == 0.0
+    np.testing.assert_allclose(numerical_gradient(square, [1.0, -2.0]), [2.0, -4.0],
+                               atol=1e-6)
+
+
+def test_cnn_prepare_names_images():
+    from helpers import cnn
+
+    with pytest.raises(ValueError, match="`images` is not a rectangular array"):
+        cnn.prepare([[1, 2], [3]])
+    with pytest.raises(TypeError, match="`images` must be uint8"):
+        cnn.prepare(np.zeros((1, 28, 28)))
+
+
+@pytest.mark.parametrize("value, error", [
+    (0, ValueError), (-1.5, ValueError), (float("nan"), ValueError),
+    (float("inf"), ValueError), (True, TypeError), ("1", TypeError), (None, TypeError),
+])
+def test_positive_number_refuses(value, error):
+    from helpers.validation import positive_number
+
+    with pytest.raises(error, match="`size`"):
+        positive_number(value, "size")
+
+
+def test_class_labels_and_names():
+    from helpers.validation import class_labels, names_arg, sequence_arg
+
+    np.testing.assert_array_equal(class_labels([0, 2.0, np.int8(1)], "labels", 3),
+                                  [0, 2, 1])
+    with pytest.raises(ValueError, match="look like probabilities.*argmax"):
+        class_labels(np.full((4, 3), 1 / 3), "predicted", 3)
+    with pytest.raises(ValueError, match="class 3, outside 0..2"):
+        class_labels([0, 3], "labels", 3)
+    with pytest.raises(TypeError, match="must hold class numbers"):
+        class_labels([True, False], "labels", 3)
+    with pytest.raises(ValueError, match="has 2 entries for 3 images"):
+        class_labels([0, 1], "labels", 3, length=3)
+    assert names_arg(("a", 1), "class_names") == ["a", "1"]
+    for bad in ("abc", {"a": 1}, np.array([["a"]]), [["a"]]):
+        with pytest.raises(TypeError, match="`class_names`"):
+            names_arg(bad, "class_names")
+    with pytest.raises(ValueError, match="`class_names` is empty"):
+        names_arg([], "class_names")
+    assert sequence_arg(np.zeros((2, 3)), "maps", "arrays")[1].shape == (3,)
+    with pytest.raises(TypeError, match="`stages` must be a list of pairs"):
+        sequence_arg(5, "stages", "pairs")
