@@ -277,3 +277,13 @@ def test_links_to_repository_files_become_downloads_and_folders_text(tmp_path):
     book.copy_linked_files(tmp_path)
     assert (tmp_path / "LICENSE").read_text() == (book.ROOT / "LICENSE").read_text()
     assert (tmp_path / "Makefile").exists() and not (tmp_path / "nope.txt").exists()
+
+
+def test_every_figure_of_every_notebook_is_on_its_page(html):
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        figures = sum(
+            "image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])
+        )
+        shown = page(html, path).count("<img ")
+        assert shown >= figures, f"{path.name}: {figures} figures, {shown} images on the page"
