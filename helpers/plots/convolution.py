@@ -160,6 +160,9 @@ def show_kernels_and_maps(kernels, feature_maps, names=None, ncols: int = 4,
     size = positive_number(size, "size")
     if names is not None:
         names = names_arg(names, "names")
+    if len(kernels) > 64:
+        raise ValueError(f"`kernels` holds {len(kernels)} kernels: at most 64 "
+                         "kernel/map pairs fit in one figure; pass a slice")
     if len(kernels) != len(feature_maps):
         raise ValueError(f"`kernels` holds {len(kernels)} kernels but `feature_maps` "
                          f"{len(feature_maps)} maps: expected one feature map per kernel")

@@ -85,6 +85,9 @@ def show_kernel_snapshots(kernels, steps, hidden=None, decimals: int = 2):
     if not steps or any(not 0 <= s < len(kernels) for s in steps):
         raise ValueError(f"`steps` must be a non-empty list of steps in "
                          f"0..{len(kernels) - 1}, got {steps}")
+    if len(steps) > 24:
+        raise ValueError(f"`steps` lists {len(steps)} steps: at most 24 panels fit in "
+                         "one row; pick a few, e.g. steps[::10]")
     panels = [(kernels[s], f"step {s}") for s in steps]
     if hidden is not None:
         panels.append((np.asarray(hidden, dtype=float), "hidden kernel"))

@@ -113,6 +113,9 @@ def plot_confusion(cm, class_names, ax=None, normalize: bool = True):
     from helpers.validation import as_array, names_arg
 
     class_names = names_arg(class_names, "class_names")
+    if len(class_names) > 40:
+        raise ValueError(f"`class_names` has {len(class_names)} classes: at most 40 fit "
+                         "in one confusion matrix with its numbers")
     cm = as_array(cm, "cm", (2,))
     if np.any(cm < 0):
         raise ValueError(f"`cm` must hold counts (>= 0), got {cm.min():g}")
@@ -332,6 +335,9 @@ def show_learned_kernels(kernels, ncols: int = 8, size: float = 1.45, title=None
     if isinstance(ncols, bool) or not isinstance(ncols, int | np.integer) or ncols < 1:
         raise ValueError(f"`ncols` must be an int >= 1, got {ncols!r}")
     count = kernels.shape[-1]
+    if count > 256:
+        raise ValueError(f"`kernels` holds {count} kernels: at most 256 fit in one "
+                         "figure; pass a slice such as kernels[..., :64]")
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
     vmin, vmax = _value_limits(kernels)
