@@ -131,6 +131,16 @@ def _functions():
         "plot_loss_curve": dict(losses=np.linspace(1, 0.1, 20)),
         "show_kernel_snapshots": dict(kernels=RNG.normal(size=(5, 3, 3)), steps=[0, 4]),
         "show_pipeline": dict(stages=[("image", (6, 6, 1)), ("conv", (4, 4, 2))]),
+        "plot_histories": dict(histories={"a": {"loss": [1.0, 0.5],
+                                                "accuracy": [0.5, 0.7]}}),
+        "show_channel_sum": dict(per_channel=[K3, K3], titles=["r", "g"]),
+        "show_weight_sharing": dict(dense_maps=RNG.normal(size=(2, 6, 6)), kernel=K3,
+                                    positions=[(0, 0), (2, 3)]),
+        "show_relu_mask": dict(x=K3, grad_out=K3),
+        "show_pool_gradient": dict(x=IMG[:4, :4], grad_out=K3[:2, :2], size=2),
+        "plot_training_match": dict(steps=np.arange(5), numpy_loss=np.ones(5),
+                                    keras_loss=np.ones(5), eval_steps=np.arange(2),
+                                    accuracy=np.ones(2) / 2),
     }
     for name, kwargs in optional.items():
         if hasattr(plots, name):

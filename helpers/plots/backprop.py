@@ -116,6 +116,24 @@ def plot_training_match(steps, numpy_loss, keras_loss, eval_steps, accuracy,
         Held-out accuracy of the numpy CNN after those steps.
     axes : two Axes or None
     """
+    steps = as_array(steps, "steps", (1,))
+    numpy_loss = as_array(numpy_loss, "numpy_loss", (1,), allow_nan=True)
+    eval_steps = as_array(eval_steps, "eval_steps", (1,))
+    accuracy = as_array(accuracy, "accuracy", (1,))
+    curves = {"numpy_loss": numpy_loss}
+    if keras_loss is not None:
+        keras_loss = as_array(keras_loss, "keras_loss", (1,), allow_nan=True)
+        curves["keras_loss"] = keras_loss
+    for name, curve in curves.items():
+        if len(curve) != len(steps):
+            raise ValueError(f"`{name}` has {len(curve)} values for {len(steps)} "
+                             "`steps`: expected one loss per step")
+    if len(accuracy) != len(eval_steps):
+        raise ValueError(f"`accuracy` has {len(accuracy)} values for "
+                         f"{len(eval_steps)} `eval_steps`")
+    if np.any(accuracy < 0) or np.any(accuracy > 1):
+        raise ValueError("`accuracy` must be fractions in [0, 1], got values from "
+                         f"{accuracy.min():g} to {accuracy.max():g}")
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     ax_loss, ax_acc = axes

@@ -71,10 +71,11 @@ def show_channel_sum(per_channel, titles, size: float = 2.6):
     -------
     fig : matplotlib Figure with C + 1 Axes, all on one colour scale centred on 0
     """
-    from helpers.validation import as_array, sequence_arg
+    from helpers.validation import as_array, names_arg, sequence_arg
 
     maps = [as_array(m, f"per_channel[{k}]", (2,)) for k, m in
             enumerate(sequence_arg(per_channel, "per_channel", "(H', W') arrays"))]
+    titles = names_arg(titles, "titles", length=len(maps))
     if not maps or any(m.ndim != 2 or m.shape != maps[0].shape for m in maps):
         raise ValueError("`per_channel` must hold 2-D maps of one shape, got shapes "
                          f"{[m.shape for m in maps]}")
