@@ -265,13 +265,14 @@ def _changed_inputs(learner_fn, args, before) -> str | None:
             "more): work on a copy, e.g. `x = x.copy()` first, or build a new array")
 
 
-def _call(learner_fn, name, *args, where: str = ""):
+def _call(learner_fn, name, *args, where: str = "", slow: float = 1.0):
     """Run the learner's function: (result, None) or (None, the verdict to return).
 
     The call runs under the time limit `TIME_LIMIT`; a function that changes one of
     its array arguments in place gets a verdict too (the notebook's next cell would
     see the changed array). `where` (e.g. " on case 2 (a 4x6 image)") is added to
-    the verdict.
+    the verdict. `slow` multiplies the time limit, for exercises whose right answer
+    legitimately takes seconds (a whole CNN run with loops).
     """
     if not callable(learner_fn):
         return None, _verdict(
@@ -281,7 +282,7 @@ def _call(learner_fn, name, *args, where: str = ""):
         )
     before = [np.copy(a) if isinstance(a, np.ndarray) else None for a in args]
     try:
-        result = call_with_time_limit(learner_fn, args, seconds=TIME_LIMIT)
+        result = call_with_time_limit(learner_fn, args, seconds=TIME_LIMIT * slow)
     except TookTooLong as late:
         still = ("\n   It is still running in the background: restart the kernel "
                  "(Kernel > Restart) if the notebook becomes slow.") \

@@ -193,8 +193,9 @@ def check_loop_forward(learner_fn, weights, images, expected):
             "softmax.")
     for number, (image, want) in enumerate(zip(images, expected, strict=True), 1):
         copies = {name: tuple(np.copy(a) for a in pair) for name, pair in weights.items()}
+        # a whole CNN with loops: seconds per image, more with pure-Python loops
         got, failed = _call(learner_fn, "loop_forward", np.copy(image), copies,
-                            where=f"\n   on image {number} of {len(images)}.")
+                            where=f"\n   on image {number} of {len(images)}.", slow=12)
         if failed is not None:
             return failed
         problem = compare(got, want, atol=1e-4)
