@@ -75,6 +75,8 @@ def show_channel_sum(per_channel, titles, size: float = 2.6):
 
     maps = [as_array(m, f"per_channel[{k}]", (2,)) for k, m in
             enumerate(sequence_arg(per_channel, "per_channel", "(H', W') arrays"))]
+    if not maps:
+        raise ValueError("`per_channel` is empty: expected one (H', W') map per channel")
     titles = names_arg(titles, "titles", length=len(maps))
     if not maps or any(m.ndim != 2 or m.shape != maps[0].shape for m in maps):
         raise ValueError("`per_channel` must hold 2-D maps of one shape, got shapes "
