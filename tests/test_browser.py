@@ -160,11 +160,15 @@ ALL_RUN = """() => {
   const k = nb?.sessionContext?.session?.kernel;
   if (!k || k.status !== 'idle') return false;
   const cells = nb.content.model.cells;
+  let pending = false, failed = false;
   for (let i = 0; i < cells.length; i++) {
     const c = cells.get(i);
-    if (c.type === 'code' && c.executionCount === null && c.sharedModel.source.trim())
-      return false;
+    if (c.type !== 'code') continue;
+    if (c.executionCount === null && c.sharedModel.source.trim()) pending = true;
+    // run-all stops at an error: the cells after it never run, so stop waiting
+    if (c.outputs.toJSON().some(o => o.output_type === 'error')) failed = true;
   }
+  if (pending && !failed) return false;
   return ![...document.querySelectorAll('.jp-InputArea-prompt')]
     .some(e => e.textContent.includes('*'));
 }"""
