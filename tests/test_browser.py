@@ -189,7 +189,7 @@ BAD_OUTPUTS = """() => {
   }
   return bad;
 }"""
-WATCH = """(cell) => {
+WATCH = """(cell, key) => {
   window.__t0 = null; window.__latency = null;
   const before = new Set([...cell.querySelectorAll('img')].map(i => i.src));
   const seen = () => {
@@ -200,13 +200,16 @@ WATCH = """(cell) => {
   };
   new MutationObserver(seen).observe(cell, {
     subtree: true, childList: true, attributes: true, attributeFilter: ['src'] });
-  document.addEventListener('keydown', () => {
-    if (window.__t0 === null) window.__t0 = performance.now(); }, { capture: true });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === key && window.__t0 === null) window.__t0 = performance.now();
+  }, { capture: true });
 }"""
-CONTROLS = (
-    ".jupyter-widgets .noUi-handle, .jupyter-widgets [role=slider],"
-    " .jupyter-widgets select, .jupyter-widgets input[type=number]"
-)
+# The control a learner would touch first, and the key that moves it.
+CONTROLS = [
+    (".jupyter-widgets .noUi-handle, .jupyter-widgets [role=slider]", "ArrowRight"),
+    (".jupyter-widgets input[type=number]", "Enter"),  # type a number, then Enter
+    (".jupyter-widgets select", "ArrowDown"),
+]
 
 
 @pytest.mark.parametrize(
@@ -237,13 +240,17 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
     latencies = []
     for i in range(rendered):
         cell = cells.nth(i)
-        control = cell.locator(CONTROLS).first
+        selector, key = next(
+            (sel, k) for sel, k in CONTROLS if cell.locator(sel).count()
+        )
+        control = cell.locator(selector).first
         control.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
-        cell.evaluate(WATCH)
+        cell.evaluate(WATCH, key)
         control.focus()
-        tag = control.evaluate("e => e.tagName")
-        page.keyboard.press("ArrowDown" if tag == "SELECT" else "ArrowRight")
+        if key == "Enter":
+            control.fill(str(float(control.input_value() or 0) + 1))
+        page.keyboard.press(key)
         page.wait_for_function("() => window.__latency !== null", timeout=30_000)
         latencies.append(page.evaluate("() => window.__latency") / 1000)
     SHOTS.mkdir(parents=True, exist_ok=True)
