@@ -18,7 +18,8 @@ One topic per module:
 - `helpers.cnn`: the series' Fashion-MNIST CNN (build, train, save/load, layer ledger)
 - `helpers.environment`: the environment check of notebook 00
 - `helpers.keras_setup`: a quiet, seeded TensorFlow/Keras import (imported only on demand)
-- `helpers.tools`: maintenance commands (execute, navigation, images, student, bench)
+- `helpers.tools`: maintenance commands (execute, navigation, images, student, bench) and
+  the workshop kit (student: learner copies; grading: nbgrader; slides: reveal.js decks)
 
 ``import helpers`` is light: it never imports TensorFlow.
 """
