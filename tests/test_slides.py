@@ -91,12 +91,24 @@ def test_slide_rules():
         nbformat.v4.new_markdown_cell("Long text.\n\n" * 40),
     ]
     built = slides.build_copy(nb)
-    kinds = [c.metadata.slideshow.slide_type for c in built.cells]
-    assert kinds[:4] == ["slide", "-", "slide", "subslide"]  # 40 code lines: a subslide
-    assert kinds[4:7] == ["subslide", "skip", "skip"]  # answers stay out of the deck
-    assert len(built.cells) > len(nb.cells), "a markdown cell taller than a slide is split"
-    assert all(slides.estimate(c) <= slides.BUDGET for c in built.cells[7:])
-    assert all(kind in {"subslide", "-"} for kind in kinds[7:])
+    kind = {}
+    for cell in built.cells:
+        kind.setdefault(cell.source.split("\n", 1)[0], []).append(
+            cell.metadata.slideshow.slide_type
+        )
+    assert kind["# 01 · Title"] == ["slide"] and kind["x = 1"] == ["-"]
+    assert kind["## 1. A section"] == ["slide"]
+    # 40 lines of code do not fit under a heading: a subslide, split in two
+    assert kind["y0 = 0"] == ["subslide"] and len(kind["y21 = 21"]) == 1
+    assert kind["### Exercise 1"] == ["subslide"]
+    assert kind["def f(x):"] == ["skip"] and kind["check_f(f)"] == ["skip"]
+    texts = [c for c in built.cells if c.source.startswith("Long text.")]
+    assert len(texts) > 1, "a markdown cell taller than a slide is split"
+    assert all(slides.estimate(c) <= slides.BUDGET for c in texts)
+    assert all(c.metadata.slideshow.slide_type in {"subslide", "-"} for c in texts)
+    table = "| a | b |\n| --- | --- |\n" + "\n".join(f"| {i} | x |" for i in range(40))
+    chunks = slides._table_chunks([table])
+    assert len(chunks) == 7 and all(c.startswith("| a | b |\n| --- |") for c in chunks)
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")

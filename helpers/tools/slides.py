@@ -146,6 +146,49 @@ def _paragraphs(source: str) -> list[str]:
     return parts
 
 
+def _table_chunks(paragraphs: list[str], rows: int = 6) -> list[str]:
+    """A markdown table taller than a slide becomes tables of `rows` rows, same header."""
+    out = []
+    for paragraph in paragraphs:
+        lines = paragraph.splitlines()
+        table = [i for i, line in enumerate(lines) if line.lstrip().startswith("|")]
+        if len(table) < 3 + rows or table[1] != table[0] + 1:
+            out.append(paragraph)
+            continue
+        first = table[0]
+        head, body = lines[first : first + 2], lines[first + 2 : table[-1] + 1]
+        before, after = lines[:first], lines[table[-1] + 1 :]
+        chunks = [body[i : i + rows] for i in range(0, len(body), rows)]
+        out += ["\n".join([*before, *head, *chunks[0]])]
+        out += ["\n".join([*head, *chunk]) for chunk in chunks[1:-1]]
+        if len(chunks) > 1:
+            out += ["\n".join([*head, *chunks[-1], *after])]
+    return out
+
+
+def _code_chunks(source: str) -> list[str]:
+    """Code as parts that fit a slide: at blank lines between top-level blocks first."""
+    most = BUDGET // LINE["code"] - 2
+    blocks, current = [], []
+    lines = source.splitlines()
+    for i, line in enumerate(lines):
+        current.append(line)
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if not line.strip() and following and not following.startswith((" ", "\t")):
+            blocks.append(current)
+            current = []
+    blocks.append(current)
+    parts: list[list[str]] = [[]]
+    for block in blocks:
+        if parts[-1] and len(parts[-1]) + len(block) > most:
+            parts.append([])
+        for start in range(0, len(block), most):  # a block longer than a slide
+            if parts[-1] and len(parts[-1]) + len(block[start : start + most]) > most:
+                parts.append([])
+            parts[-1] += block[start : start + most]
+    return ["\n".join(p).strip("\n") for p in parts if "".join(p).strip()]
+
+
 def split_tall(nb):
     """Cells taller than a slide become several: paragraphs, or input then output."""
     cells = []
@@ -154,7 +197,7 @@ def split_tall(nb):
             cells.append(cell)
         elif cell.cell_type == "markdown" and "<details" not in cell.source:
             group: list[str] = []
-            for paragraph in _paragraphs(cell.source):
+            for paragraph in _table_chunks(_paragraphs(cell.source)):
                 trial = nbformat.v4.new_markdown_cell("\n\n".join([*group, paragraph]))
                 lead_in_only = len(group) == 1 and len(group[0]) < 60
                 if group and not lead_in_only and estimate(trial) > BUDGET:
@@ -164,11 +207,14 @@ def split_tall(nb):
                     group = carry
                 group.append(paragraph)
             cells.append(nbformat.v4.new_markdown_cell("\n\n".join(group)))
-        elif cell.cell_type == "code" and cell.outputs:
-            source_only = copy.deepcopy(cell)
-            source_only.outputs = []
-            cells.append(source_only)
-            groups: list[list] = [[]]
+        elif cell.cell_type == "code":
+            for n, part in enumerate(_code_chunks(cell.source)):
+                source_only = copy.deepcopy(cell)
+                source_only.source = part
+                source_only.outputs = []
+                source_only.id = f"{cell.get('id', 'cell')}-in{n}"[:64]
+                cells.append(source_only)
+            groups: list[list] = [[]] if cell.outputs else []
             for out in cell.outputs:  # outputs on as few subslides as fit
                 trial = nbformat.v4.new_code_cell("", outputs=[*groups[-1], out])
                 if groups[-1] and estimate(trial) > BUDGET:
