@@ -61,6 +61,7 @@ images: $(STAMP)
 
 nav: $(STAMP)
 	$(BIN)/python -m helpers.tools.navigation
+	$(BIN)/python -m helpers.tools.contents
 
 learner student: $(STAMP)
 	$(BIN)/python -m helpers.tools.student
