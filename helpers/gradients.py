@@ -72,6 +72,14 @@ def _targets(targets, shape):
     return targets
 
 
+def _error(images, kernel, targets):
+    """The checked (N, H, W) images and kernel, and the error maps
+    ``feature_maps(images, kernel) - targets`` of shape (N, H', W')."""
+    images, kernel = _images_kernel(images, kernel)
+    maps = feature_maps(images, kernel)
+    return images, kernel, maps - _targets(targets, maps.shape)
+
+
 def kernel_loss(images, kernel, targets) -> float:
     """Mean squared error between the feature maps of `kernel` and the `targets`.
 
@@ -108,9 +116,7 @@ def kernel_gradient_loop(images, kernel, targets) -> np.ndarray:
     -------
     gradient : (kh, kw) float64 array
     """
-    images, kernel = _images_kernel(images, kernel)
-    maps = feature_maps(images, kernel)
-    error = maps - _targets(targets, maps.shape)
+    images, kernel, error = _error(images, kernel, targets)
     n_images, out_h, out_w = error.shape
     kh, kw = kernel.shape
     gradient = np.zeros((kh, kw))
@@ -140,9 +146,7 @@ def kernel_gradient(images, kernel, targets) -> np.ndarray:
     -------
     gradient : (kh, kw) float64 array
     """
-    images, kernel = _images_kernel(images, kernel)
-    maps = feature_maps(images, kernel)
-    error = maps - _targets(targets, maps.shape)
+    images, kernel, error = _error(images, kernel, targets)
     # Windows of the error map's size, one per kernel position (p, q).
     windows = sliding_window_view(images, error.shape[1:], axis=(1, 2))
     return 2 * np.einsum("npqij,nij->pq", windows, error) / error.size

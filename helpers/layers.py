@@ -18,7 +18,13 @@ import numbers
 import numpy as np
 
 from helpers.model_graph import chain_of_layers, check_images
-from helpers.validation import as_array, padding_arg, positive_int
+from helpers.validation import (
+    as_array,
+    kernel_channels,
+    padding_arg,
+    pooled_size,
+    positive_int,
+)
 
 __all__ = [
     "output_size",
@@ -330,12 +336,8 @@ def conv2d_layer(x, kernel, bias, stride: int = 1, padding: str | int = "valid")
     stride = positive_int(stride, "stride")
     padding = padding_arg(padding)
     N, H, W, C = x.shape
-    kh, kw, kc, F = kernel.shape
-    if kc != C:
-        raise ValueError(
-            f"`kernel` has shape {kernel.shape} (C={kc}) but `x` has {C} channel(s): "
-            f"expected a kernel of shape (kh, kw, {C}, F)"
-        )
+    kh, kw, _, F = kernel.shape
+    kernel_channels(kernel, C)
     if bias.shape != (F,):
         raise ValueError(
             f"`bias` has shape {bias.shape}, expected ({F},) for {F} filters"
@@ -382,9 +384,7 @@ def _pool_layer(x, size, stride, reduce):
     size = positive_int(size, "size")
     stride = size if stride is None else positive_int(stride, "stride")
     N, H, W, C = x.shape
-    if size > H or size > W:
-        raise ValueError(f"`size` {size} is larger than the images ({H}x{W})")
-    out_h, out_w = (H - size) // stride + 1, (W - size) // stride + 1
+    out_h, out_w = pooled_size(H, W, size, stride)
     result = None
     # One strided view per offset inside the window: size * size cheap passes.
     for di in range(size):

@@ -184,3 +184,20 @@ def sequence_arg(value, name: str, what: str, length: int | None = None) -> list
     if length is not None and len(items) != length:
         raise ValueError(f"`{name}` must hold {length} {what}, got {len(items)}")
     return items
+
+
+def kernel_channels(kernel: np.ndarray, channels: int) -> None:
+    """Refuse a (kh, kw, C', F) `kernel` whose C' is not the input's `channels`."""
+    if kernel.shape[2] != channels:
+        raise ValueError(
+            f"`kernel` has shape {kernel.shape} (C={kernel.shape[2]}) but `x` has "
+            f"{channels} channel(s): expected a kernel of shape (kh, kw, {channels}, F)"
+        )
+
+
+def pooled_size(height: int, width: int, size: int, stride: int) -> tuple[int, int]:
+    """(H', W') of pooling an H x W map with a `size` window and `stride`, edges dropped:
+    ``H' = (H - size) // stride + 1``; refuses a window larger than the map."""
+    if size > height or size > width:
+        raise ValueError(f"`size` {size} is larger than the images ({height}x{width})")
+    return (height - size) // stride + 1, (width - size) // stride + 1

@@ -23,7 +23,7 @@ import numpy as np
 
 from helpers.backprop._check import float_array, grad_like, result_dtype
 from helpers.layers import pad_amounts
-from helpers.validation import padding_arg, positive_int
+from helpers.validation import kernel_channels, padding_arg, positive_int
 
 __all__ = ["conv2d_layer_backward", "conv2d_layer_backward_loops"]
 
@@ -35,12 +35,8 @@ def _prepare(x, kernel, grad_out, stride, padding):
     stride = positive_int(stride, "stride")
     padding = padding_arg(padding)
     N, H, W, C = x.shape
-    kh, kw, kc, F = kernel.shape
-    if kc != C:
-        raise ValueError(
-            f"`kernel` has shape {kernel.shape} (C={kc}) but `x` has {C} channel(s): "
-            f"expected a kernel of shape (kh, kw, {C}, F)"
-        )
+    kh, kw, _, F = kernel.shape
+    kernel_channels(kernel, C)
     top, bottom = pad_amounts(H, kh, stride, padding)
     left, right = pad_amounts(W, kw, stride, padding)
     Hp, Wp = H + top + bottom, W + left + right

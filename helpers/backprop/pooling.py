@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.backprop._check import float_array, grad_like, result_dtype
-from helpers.validation import positive_int
+from helpers.validation import pooled_size, positive_int
 
 __all__ = ["max_pool2d_layer_backward", "max_pool2d_layer_backward_loops"]
 
@@ -24,9 +24,7 @@ def _prepare(x, grad_out, size, stride):
     size = positive_int(size, "size")
     stride = size if stride is None else positive_int(stride, "stride")
     N, H, W, C = x.shape
-    if size > H or size > W:
-        raise ValueError(f"`size` {size} is larger than the images ({H}x{W})")
-    out_h, out_w = (H - size) // stride + 1, (W - size) // stride + 1
+    out_h, out_w = pooled_size(H, W, size, stride)
     grad = grad_like(grad_out, (N, out_h, out_w, C), "max_pool2d_layer")
     dtype = result_dtype(x, grad)
     return x, grad.astype(dtype), size, stride
