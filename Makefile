@@ -13,8 +13,21 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+# The stored outputs come from `make execute` (TensorFlow's oneDNN off, OpenBLAS's AVX-512
+# kernels, numpy's AVX-512 code, default threads); nbval compares them under other
+# numerics, as another machine would have: oneDNN on, OpenBLAS's AVX2 kernels on one
+# thread, numpy without its AVX-512 code.
+NBVAL_NUMERICS := TF_ENABLE_ONEDNN_OPTS=1 OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=1 \
+	NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"
+# Test runs keep their trained model here, never in models/ (the learner's notebook 09).
+TEST_MODEL := $(CURDIR)/build/test-models/fashion_cnn.keras
+# The tests that execute notebooks, a browser, the book or the slides (`make test-fast`
+# leaves them out).
+SLOW_TESTS := tests/test_browser.py tests/test_learner_copies.py tests/test_grading.py \
+	tests/test_book.py tests/test_slides.py
 
-.PHONY: setup data lab test unit notebooks lint execute images nav student learner bench clean \
+.PHONY: setup data lab test test-fast unit notebooks lint execute images nav student learner \
+	bench clean \
 	grade slides slides-vendor wheelhouse book mathjax links precommit
 
 setup: $(STAMP) data
@@ -41,7 +54,13 @@ data: $(STAMP)
 lab: setup learner
 	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) learner/00_start_here.ipynb
 
+# Each notebook is executed once by nbval; the learner-copy and browser tests run 09 and
+# 10 again as a quick run (CNN_COURSE_QUICK=1: one short epoch, see helpers.cnn).
 test: setup lint unit notebooks
+
+# Lint and the unit tests, without notebooks, browser, book or slides: under 2 minutes.
+test-fast: $(STAMP) lint
+	$(BIN)/python -m pytest -q tests $(foreach t,$(SLOW_TESTS),--ignore=$(t))
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests notebooks
@@ -50,7 +69,9 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest -q $(NBVAL_FLAGS) notebooks
+	rm -f $(TEST_MODEL)
+	$(NBVAL_NUMERICS) CNN_COURSE_MODEL=$(TEST_MODEL) \
+	  $(BIN)/python -m pytest -q $(NBVAL_FLAGS) notebooks
 
 # Re-run every notebook top to bottom in place (the only way outputs change).
 execute: $(STAMP)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import warnings
 from pathlib import Path
 
@@ -52,7 +53,11 @@ __all__ = [
     "TRAIN_IMAGES",
     "STEPS_PER_EPOCH",
     "MODEL_PATH",
+    "MODEL_ENV",
+    "QUICK_ENV",
     "RECIPE_NOTES",
+    "model_path",
+    "quick_run",
     "build_model",
     "learning_rate_schedule",
     "prepare",
@@ -96,6 +101,30 @@ accuracy after one epoch and 87.76% after two, against 88.56% after one for 32/6
 
 # <repo>/models/ is git-ignored: the trained weights are a product, not a source.
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "fashion_cnn.keras"
+# Test runs point this at a folder of their own, so they never replace the model that
+# a learner's notebook 09 saved (`make test` uses build/test-models/).
+MODEL_ENV = "CNN_COURSE_MODEL"
+# The learner-copy and browser tests set this to 1: notebook 09 then trains one short
+# epoch and skips its checks of how well training went (nbval runs the full notebook).
+QUICK_ENV = "CNN_COURSE_QUICK"
+
+
+def model_path() -> Path:
+    """Where notebook 09 saves the trained model and notebook 10 loads it.
+
+    `MODEL_PATH` (``<repository>/models/fashion_cnn.keras``), unless the environment
+    variable ``CNN_COURSE_MODEL`` names another file (test runs do).
+    """
+    return Path(os.environ.get(MODEL_ENV) or MODEL_PATH)
+
+
+def quick_run() -> bool:
+    """True when ``CNN_COURSE_QUICK`` is set (to anything but "" or "0").
+
+    Only the project's own tests set it, to run notebooks 09 and 10 again without the
+    full training; a learner's run and nbval's are never quick.
+    """
+    return os.environ.get(QUICK_ENV, "") not in ("", "0")
 
 
 # --------------------------------------------------------------------------- the model
@@ -258,24 +287,25 @@ def train(
 
 # ---------------------------------------------------------------------- save and load
 def save_model(model, path=None) -> Path:
-    """Save `model` to `path` (default `MODEL_PATH`), making the folder; return it."""
-    path = Path(MODEL_PATH if path is None else path)
+    """Save `model` to `path` (default `model_path()`), making the folder; return it."""
+    path = Path(model_path() if path is None else path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _no_keras_array_warning():
         model.save(path)
     return path
 
 
-def load_or_train(path=None, epochs: int = EPOCHS, n_train: int | None = None,
+def load_or_train(path=None, epochs: int | None = None, n_train: int | None = None,
                   verbose: int = 0):
     """The model notebook 09 saved, or, if there is none, one trained now the same way.
 
     Parameters
     ----------
     path : str, Path or None
-        Where the model is (or will be) saved; default `MODEL_PATH`.
-    epochs : int
-        Epochs if it has to train.
+        Where the model is (or will be) saved; default `model_path()`.
+    epochs : int or None
+        Epochs if it has to train; None: `EPOCHS`, or 1 in a quick test run
+        (`quick_run`).
     n_train : int or None
         Train on the first `n_train` training images only (tests); None uses all.
     verbose : int
@@ -288,7 +318,7 @@ def load_or_train(path=None, epochs: int = EPOCHS, n_train: int | None = None,
     from helpers.keras_setup import import_keras
 
     keras = import_keras()
-    path = Path(MODEL_PATH if path is None else path)
+    path = Path(model_path() if path is None else path)
     if path.exists():
         with warnings.catch_warnings():
             # A model saved before any training has no optimizer state to restore.
@@ -299,6 +329,8 @@ def load_or_train(path=None, epochs: int = EPOCHS, n_train: int | None = None,
     (x_train, y_train), _ = load_fashion_mnist()
     if n_train is not None:
         x_train, y_train = x_train[:n_train], y_train[:n_train]
+    if epochs is None:
+        epochs = 1 if quick_run() else EPOCHS
     model = build_model(keras)
     train(model, prepare(x_train), y_train, epochs=epochs, verbose=verbose)
     save_model(model, path)

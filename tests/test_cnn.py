@@ -57,6 +57,34 @@ def test_model_path_is_in_the_repos_models_folder():
     assert (cnn.MODEL_PATH.parents[1] / "helpers" / "cnn.py").is_file()
 
 
+def test_a_test_run_redirects_the_model_path(monkeypatch, tmp_path):
+    monkeypatch.delenv(cnn.MODEL_ENV, raising=False)
+    assert cnn.model_path() == cnn.MODEL_PATH
+    monkeypatch.setenv(cnn.MODEL_ENV, str(tmp_path / "test.keras"))
+    assert cnn.model_path() == tmp_path / "test.keras"
+    monkeypatch.setenv(cnn.MODEL_ENV, "")
+    assert cnn.model_path() == cnn.MODEL_PATH
+
+
+@pytest.mark.parametrize(
+    "value, quick", [(None, False), ("", False), ("0", False), ("1", True), ("yes", True)]
+)
+def test_quick_run_is_only_what_the_environment_says(monkeypatch, value, quick):
+    if value is None:
+        monkeypatch.delenv(cnn.QUICK_ENV, raising=False)
+    else:
+        monkeypatch.setenv(cnn.QUICK_ENV, value)
+    assert cnn.quick_run() is quick
+
+
+def test_execute_refuses_a_quick_run(monkeypatch, tmp_path):
+    from helpers.tools import execute
+
+    monkeypatch.setenv(cnn.QUICK_ENV, "1")
+    with pytest.raises(SystemExit, match="CNN_COURSE_QUICK"):
+        execute.execute(tmp_path / "never_read.ipynb")
+
+
 # --------------------------------------------------------------------------- the model
 def test_build_model_uses_only_layers_numpy_forward_supports(keras):
     from helpers.layers import _layer_function

@@ -6,6 +6,10 @@ the first exercise on, with a wrong answer in every exercise (each check must sa
 both passes every later cell must run without an error: a lesson cell that needs the
 learner's function falls back to the reference. Re-running only from the first exercise
 keeps notebook 09's training (before its exercises) to one run.
+
+nbval already ran every lesson in full; here notebooks 09 and 10 run as a quick run
+(``CNN_COURSE_QUICK=1``: one short epoch) with the model kept in this test's own folder,
+never in ``models/``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from helpers.cnn import MODEL_ENV, QUICK_ENV
 from helpers.tools import student
 from helpers.tools.execute import KERNEL_NAME
 
@@ -81,19 +86,26 @@ def check_index(nb, solution: int) -> int:
 
 
 def cell_timeout(cell) -> int:
-    """Seconds a cell may take: training on a busy 2-core machine is slow; a hang is not."""
+    """Seconds a cell may take: a quick training on a busy 2-core machine takes a minute
+    or two; a hang is not."""
     trains = re.search(r"\.fit\(|load_or_train|train", cell.source)
-    return 1800 if trains else 300
+    return 900 if trains else 300
 
 
 @pytest.fixture(scope="module")
 def layout(tmp_path_factory):
-    """A folder shaped like the repository: learner/ beside notebooks/ and images/."""
+    """A folder shaped like the repository: learner/ beside notebooks/ and images/.
+
+    Kernels started meanwhile run quick (09 and 10) and keep their model in it.
+    """
     root = tmp_path_factory.mktemp("repo")
     (root / "images").symlink_to(ROOT / "images")
     (root / "notebooks").symlink_to(ROOT / "notebooks")
     (root / "learner").mkdir()
-    return root
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(QUICK_ENV, "1")
+        env.setenv(MODEL_ENV, str(root / "models" / "fashion_cnn.keras"))
+        yield root
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))

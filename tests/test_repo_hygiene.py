@@ -128,6 +128,35 @@ def test_ignored_training_output_is_guarded_by_an_assert(path):
         )
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_compared_outputs_hold_on_any_machine(path):
+    """No round-off in a compared output; every ignored output (but a widget's) guarded."""
+    assert hygiene.portable_outputs(read(path), path.name) == []
+
+
+def test_the_portability_check_finds_round_off_and_unguarded_ignored_cells():
+    def notebook(*cells):
+        nb = nbformat.v4.new_notebook()
+        for source, text, tags in cells:
+            cell = nbformat.v4.new_code_cell(source, metadata={"tags": tags})
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+            nb.cells.append(cell)
+        return nb
+
+    printed = notebook(("print(gap)", "largest difference 3.9e-16\n", []))
+    assert "round-off (3.9e-16)" in hygiene.portable_outputs(printed)[0]
+    bound = notebook(("print(gap < 1e-12)", "difference below 1e-12: True\n", []))
+    assert hygiene.portable_outputs(bound) == []
+    unguarded = notebook(("print(pair)", "Shirt taken for T-shirt/top\n",
+                          ["nbval-ignore-output"]))
+    assert "no assert" in hygiene.portable_outputs(unguarded)[0]
+    guarded = notebook(("print(pair)", "Shirt taken for T-shirt/top\n",
+                        ["nbval-ignore-output"]), ("assert 'Shirt' in pair", "", []))
+    assert hygiene.portable_outputs(guarded) == []
+    widget = notebook(("widgets.kernel_explorer()", "", ["nbval-ignore-output"]))
+    assert hygiene.portable_outputs(widget) == []
+
+
 def test_contents_table_is_up_to_date():
     stale = contents.update(write=False)
     assert stale == [], (

@@ -1,7 +1,12 @@
 """Re-run notebooks top to bottom in place: ``python -m helpers.tools.execute NB [NB ...]``.
 
 The only way stored outputs change, so they are always what a clean run produced. Each
-notebook runs in its own folder, on the project's kernel, with TensorFlow's logs off.
+notebook runs in its own folder, on the project's kernel, with TensorFlow's logs off and
+its oneDNN kernels off (``TF_ENABLE_ONEDNN_OPTS=0``): `make notebooks` then compares the
+outputs with oneDNN on, OpenBLAS's AVX2 kernels on one thread and numpy without its
+AVX-512 code (`NBVAL_NUMERICS` in the Makefile), so every compared output is shown to hold
+under other numerics. A quick test run (``CNN_COURSE_QUICK``) is refused: its outputs
+are not the lesson's.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from helpers.cnn import QUICK_ENV
+
 KERNEL_NAME = "cnn-course"
 KERNELSPEC = {
     "name": KERNEL_NAME,
@@ -24,7 +31,10 @@ KERNELSPEC = {
 
 def execute(path: Path, timeout: int = 900) -> float:
     """Execute one notebook in place; return the seconds it took."""
+    if os.environ.get(QUICK_ENV, "") not in ("", "0"):
+        raise SystemExit(f"unset {QUICK_ENV}: a quick run's outputs are never stored")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     client = NotebookClient(

@@ -3,8 +3,12 @@
 ``python -m helpers.tools.hygiene [NOTEBOOK ...]`` checks each numbered notebook given (all
 of them when none is): valid nbformat, the project's kernel, run top to bottom (execution
 counts 1..n), no error output, no stderr, no absolute path and no memory address in any
-output. ``--stale`` checks instead that the generated parts are up to date: the navigation
-cells, the contents table of 00 and the README, and the diagrams in ``images/``.
+output, and outputs that hold on any machine: no round-off printed in a compared output
+(a number like 3.9e-16 differs with the CPU's BLAS kernel; print a bound instead), and
+every ignored output but a widget's guarded by an assert in it, the cell before it or
+the next two cells. ``--stale`` checks instead that the generated parts are up to date:
+the navigation cells, the contents table of 00 and the README, and the diagrams in
+``images/``.
 It prints one line per problem and exits 1 when there is any; it never changes a file
 (and never strips outputs: nbval compares them).
 """
@@ -25,6 +29,11 @@ ABSOLUTE_PATH = re.compile(
     r"(?<![\w.~])(/(?:work|root|home|tmp|usr|opt|var)/|[A-Z]:\\\\)"
 )
 MEMORY_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{4,}|0x[0-9a-fA-F]{8,}")
+# A number of size 1e-7 or smaller in scientific notation: round-off, in this series.
+# A bound ("below 1e-12") is what to print instead.
+ROUND_OFF = re.compile(r"(?<!below )\b\d(\.\d+)?e-(0[7-9]|[1-9]\d)\b")
+IGNORE_TAG = "nbval-ignore-output"
+WIDGET_CELL = re.compile(r"widgets\.|interact|_explorer\(|_stepper\(")
 
 
 def output_texts(cell):
@@ -78,6 +87,35 @@ def clean_outputs(nb, name: str = "notebook") -> list[str]:
     return problems
 
 
+def is_ignored(cell) -> bool:
+    """True when nbval does not compare the cell's output."""
+    return IGNORE_TAG in cell.metadata.get("tags", []) or "NBVAL_IGNORE_OUTPUT" in cell.source
+
+
+def portable_outputs(nb, name: str = "notebook") -> list[str]:
+    """Compared outputs that would differ on another machine, and ignored outputs that
+    no assert guards."""
+    problems = []
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for number, cell in enumerate(code):
+        if not is_ignored(cell):
+            for text in output_texts(cell):
+                if found := ROUND_OFF.search(text):
+                    problems.append(
+                        f"{name} code cell {number}: prints round-off ({found.group()}), "
+                        "which differs on another machine: print a bound instead"
+                    )
+        elif not WIDGET_CELL.search(cell.source):
+            around = "\n".join(c.source for c in code[max(number - 1, 0) : number + 3])
+            if not re.search(r"^\s*assert ", around, re.M):
+                problems.append(
+                    f"{name} code cell {number}: its output is ignored, but no assert in "
+                    "it, the cell before or the next two cells guards what the prose "
+                    "says of it"
+                )
+    return problems
+
+
 def notebook_problems(path: Path) -> list[str]:
     """Every per-notebook hygiene problem of the notebook at `path`."""
     path = Path(path)
@@ -85,7 +123,11 @@ def notebook_problems(path: Path) -> list[str]:
         nb = nbformat.read(path, as_version=4)
     except Exception as error:  # any unreadable file is a problem to report
         return [f"{path.name}: cannot be read: {error}"]
-    return ran_top_to_bottom(nb, path.name) + clean_outputs(nb, path.name)
+    return (
+        ran_top_to_bottom(nb, path.name)
+        + clean_outputs(nb, path.name)
+        + portable_outputs(nb, path.name)
+    )
 
 
 def stale_problems() -> list[str]:
