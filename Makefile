@@ -54,19 +54,24 @@ data: $(STAMP)
 lab: setup learner
 	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) learner/00_start_here.ipynb
 
-# Each notebook is executed once by nbval; the learner-copy and browser tests run 09 and
-# 10 again as a quick run (CNN_COURSE_QUICK=1: one short epoch, see helpers.cnn).
-test: setup lint unit notebooks
+# Each notebook is executed once by nbval; the learner-copy test runs 09 and 10 again as a
+# quick run (CNN_COURSE_QUICK=1: one short epoch, see helpers.cnn). Lint, the unit tests
+# and nbval run side by side on the two cores (--output-sync keeps each report together).
+test: setup
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint unit notebooks
+
+# The unit tests run on every core (pytest-xdist), one test file per worker.
+XDIST := -n auto --dist loadfile
 
 # Lint and the unit tests, without notebooks, browser, book or slides: under 2 minutes.
 test-fast: $(STAMP) lint
-	$(BIN)/python -m pytest -q tests $(foreach t,$(SLOW_TESTS),--ignore=$(t))
+	$(BIN)/python -m pytest -q $(XDIST) tests $(foreach t,$(SLOW_TESTS),--ignore=$(t))
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests notebooks
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q $(XDIST) tests
 
 notebooks: $(STAMP)
 	rm -f $(TEST_MODEL)

@@ -3,9 +3,11 @@
 nbval cannot see widgets or JupyterLab itself. For every notebook (and the learner copy of
 one), in a fresh browser context with ``?reset`` (a workspace restored from an earlier
 session cannot get in the way), the test waits for the kernel to be connected and idle,
-runs all cells, and asserts: no error or stderr output, no dialog (kernel choice), every
-widget rendered as controls (never as ``interactive(children=...)`` text), and for each
-widget cell, a key press on its first control changes its figure. It reports the time
+runs all cells of every notebook that has a widget and of the learner copy (the others
+nbval has already run: their stored outputs are checked as JupyterLab shows them, so no
+notebook trains twice), and asserts: no error or stderr output, no dialog (kernel choice),
+every widget rendered as controls (never as ``interactive(children=...)`` text), and for
+each widget cell, a key press on its first control changes its figure. It reports the time
 from the key press to the new figure (target: under 0.5 s) and saves a screenshot per
 notebook in ``screenshots/lab/`` (git-ignored). It needs Debian's chromium (``.ci/run``
 installs it); elsewhere it is skipped, except on CI.
@@ -37,7 +39,7 @@ NOTEBOOKS = student.notebooks()
 LEARNER_COPY = "01_convolution_by_hand.ipynb"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 TARGET_SECONDS = 0.5  # reported; asserted only against a hang-like 10x regression
-RUN_TIMEOUT_MS = 900_000  # a quick run of 09 trains for a minute or two on a busy machine
+RUN_TIMEOUT_MS = 600_000  # the widget notebooks run in seconds; a hang shows in minutes
 LATENCIES: dict[str, list[float]] = {}
 
 if not CHROMIUM.exists():
@@ -85,8 +87,8 @@ def lab(tmp_path_factory):
     (folder / "images").symlink_to(ROOT / "images")
     student.make_copies(folder / "learner", [ROOT / "notebooks" / LEARNER_COPY])
     port = free_port()
-    # nbval ran every notebook in full: 09 and 10 run quick here (one short epoch), with
-    # their model in this folder, never in models/.
+    # Should a notebook that trains ever run here, it runs quick (one short epoch) and
+    # keeps its model in this folder, never in models/: nbval ran it in full.
     env = dict(
         os.environ,
         TF_CPP_MIN_LOG_LEVEL="3",
@@ -233,9 +235,13 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
     # earlier, JupyterLab asks which kernel to use and the run is lost.
     page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     dialogs = page.locator(".jp-Dialog").count()
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_timeout(1000)
-    page.wait_for_function(ALL_RUN, timeout=RUN_TIMEOUT_MS, polling=1000)
+    runs = folder == "learner" or expected_widgets > 0
+    if runs:
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_timeout(1000)
+        page.wait_for_function(ALL_RUN, timeout=RUN_TIMEOUT_MS, polling=1000)
+    # else: nbval ran this notebook in this test run; its outputs, shown by JupyterLab
+    # with the project's kernel connected, are checked below without a second run.
     run_seconds = time.perf_counter() - start
     bad = page.evaluate(BAD_OUTPUTS)
     dialogs += page.locator(".jp-Dialog").count()
@@ -269,7 +275,8 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
 
     LATENCIES[f"{folder}/{name}"] = latencies
     print(
-        f"\n{folder}/{name}: ran in {run_seconds:.0f} s; {rendered} widget cell(s); "
+        f"\n{folder}/{name}: {'ran' if runs else 'opened'} in {run_seconds:.0f} s; "
+        f"{rendered} widget cell(s); "
         f"key press to new figure: {', '.join(f'{t:.2f} s' for t in latencies) or '-'}"
     )
     assert not bad, f"{name}: error, stderr or text-widget output in JupyterLab: {bad}"
