@@ -14,7 +14,9 @@ list, a complex number, an object, a dict). Each call is sorted into:
 - hang: still running after `SECONDS`.
 
 Checks: the right answers, wrong answers and garbage of tests/test_checks_adversarial.py
-(so the table counts exactly what the test suite asserts), plus the endless loops. Each
+(so the table counts exactly what the test suite asserts), plus the endless loops and
+the endless values (an endless generator, a list whose iteration never ends, an object
+whose conversion to an array never ends), returned or given as the answer. Each
 verdict is sorted into right-passed, wrong-accepted (must be 0), raised (must be 0) and
 hangs (must be 0).
 
@@ -260,12 +262,16 @@ def fuzz_checks(names=None, endless=True):
     """Rows {name, tried, right, right_passed, wrong, wrong_accepted, raised, hangs}.
 
     `names`: only these checks; `endless`: also try the two endless loops on every
-    check that calls a function (about 2 s each)."""
+    check that calls a function (about 2 s each), and the endless values
+    (`ENDLESS_ANSWERS` of the tests) on every check, returned or given."""
     import test_checks_adversarial as adv
 
     rows = []
-    loops = {"endless loop": adv._endless, "endless numpy loop": adv._endless_numpy} \
-        if endless else {}
+    loops = {"endless loop": adv._endless, "endless numpy loop": adv._endless_numpy,
+             "raises an endless message": adv._raises(adv._EndlessMessage()),
+             **{f"returns {label}": adv._returns(value)
+                for label, value in adv.ENDLESS_ANSWERS.items()}} if endless else {}
+    endless_answers = dict(adv.ENDLESS_ANSWERS) if endless else {}
     old_limit = core.TIME_LIMIT
     core.TIME_LIMIT = 1.0
     try:
@@ -275,7 +281,8 @@ def fuzz_checks(names=None, endless=True):
                 continue
             is_function_check = name in adv.FUNCTION_CHECKS
             garbage = adv.BAD_FUNCTIONS if is_function_check else adv.GARBAGE
-            more_wrongs = {**wrongs, **garbage, **(loops if is_function_check else {})}
+            more_wrongs = {**wrongs, **garbage,
+                           **(loops if is_function_check else endless_answers)}
             row = {"name": name, "tried": 0, "right": len(rights), "right_passed": 0,
                    "wrong": len(more_wrongs), "wrong_accepted": 0, "raised": 0,
                    "hangs": 0, "examples": []}

@@ -177,6 +177,16 @@ def _conv_square_only(image, kernel):
                       for j in range(n)] for i in range(n)])
 
 
+def _combined_square_only(k1, k2):
+    """Right when the combined kernel is square: the heights give both sides."""
+    n = k1.shape[0] + k2.shape[0] - 1
+    out = np.zeros((n, n))
+    for i in range(k1.shape[0]):
+        for j in range(k1.shape[1]):
+            out[i:i + k2.shape[0], j:j + k2.shape[1]] += k1[i, j] * k2
+    return out
+
+
 def _pool_square_only(x, size, stride):
     n = (x.shape[0] - size) // stride + 1
     return np.array([[x[i * stride:i * stride + size, j * stride:j * stride + size]
@@ -391,6 +401,7 @@ FUNCTION_CHECKS = {
         "both flipped": lambda a, b: full_convolution(a[::-1, ::-1], b),
         "transposed": lambda a, b: full_convolution(a, b).T,
         "mutates k1": _mutating(full_convolution),
+        "right only for square results": _combined_square_only,
     }),
     "check_layer_predictions": (
         lambda fn: checks.check_layer_predictions(fn, FAKE_MODEL), {
@@ -880,6 +891,31 @@ class _Hostile:
         raise RuntimeError("no repr")
 
 
+def _endless_generator(*args):
+    while True:
+        yield 3
+
+
+class _EndlessList(list):
+    """A list of the learner's own class whose iteration never ends."""
+
+    def __iter__(self):
+        while True:
+            yield 1
+
+
+class _EndlessArray:
+    """An object whose conversion to an array, and whose repr, never end."""
+
+    def __array__(self, *args, **kwargs):
+        while True:
+            pass
+
+    def __repr__(self):
+        while True:
+            pass
+
+
 GARBAGE = {
     "None": None, "a string": "abc", "an object": object(), "ragged lists": [[1, 2], [3]],
     "strings array": np.array(["a", "b"]), "complex": 1 + 2j, "a dict": {"a": 1},
@@ -888,6 +924,13 @@ GARBAGE = {
     "a generator": (i for i in range(3)), "Ellipsis": Ellipsis,
     "an object array": np.array([None, 1], dtype=object), "bytes": b"12",
     "a negative int": -1, "a big int": 10**30, "a bool array": np.ones((2, 2), bool),
+    "an endless generator": _endless_generator(), "a list that never ends": _EndlessList(),
+}
+
+ENDLESS_ANSWERS = {  # stopped by the size bound (the first two) or the time limit
+    "an endless generator": _endless_generator(),
+    "a list that never ends": _EndlessList([1, 2]),
+    "an array that never ends": _EndlessArray(),
 }
 
 
@@ -978,7 +1021,7 @@ def test_an_endless_loop_gets_took_too_long_and_the_kernel_goes_on(
         assert not check(endless)
         out = capsys.readouterr().out
         assert "took too long" in out and "loop that never ends" in out, out
-        assert time.monotonic() - start < 8  # 0.3 s (x 12 for a whole CNN) + grace
+        assert time.monotonic() - start < 8  # 0.3 s (a small CNN's too) + grace
     monkeypatch.setattr(core, "TIME_LIMIT", 10)
     assert check(next(iter(rights.values())))  # still usable afterwards
     assert capsys.readouterr().out.startswith(core.PASS)
@@ -1121,13 +1164,288 @@ def test_deep_recursion_in_the_learners_code_is_as_deep_as_in_the_main_thread():
         call_with_time_limit(depth, (limit + 100,), seconds=30)
 
 
-def test_a_whole_cnn_run_gets_twelve_times_the_limit(capsys, monkeypatch):
+def test_a_whole_cnn_run_gets_a_longer_time_limit_when_it_is_large(capsys, monkeypatch):
     monkeypatch.setattr(core, "TIME_LIMIT", 0.1)
+    # as if the small CNN (1,800 multiply-adds) were large: 18 time limits per image
+    monkeypatch.setattr(_trained_checks, "MULTIPLY_ADDS_PER_TIME_LIMIT", 100)
 
     def slow_but_right(image, weights):
-        time.sleep(0.5)  # slower than 0.1 s, well within 12 x 0.1 s
+        time.sleep(0.5)  # slower than 0.1 s, well within 18 x 0.1 s
         return _trained_checks.loop_forward_answer(image, weights)
 
     assert run_loop_forward(slow_but_right)
     assert not checks.check_relu(lambda x: time.sleep(0.5) or np.maximum(x, 0))
     assert "took too long (more than 0.1 s)" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- values read in time
+def _outer_limit(check, *args, seconds=10.0):
+    """Run a whole check under a time limit of its own: a check that hangs fails the
+    test instead of hanging the suite."""
+    from helpers.checks.timeout import call_with_time_limit
+
+    return call_with_time_limit(check, args, seconds=seconds)
+
+
+def test_an_endless_generator_is_read_inside_the_time_limit_with_a_size_bound(
+        capsys, monkeypatch):
+    start = time.monotonic()  # a fast one: stopped by the size bound, at once
+    assert not _outer_limit(_arch_checks.check_receptive_fields, _endless_generator)
+    out = capsys.readouterr().out
+    assert core.FAIL in out and "more than 100,000 values" in out, out
+    assert time.monotonic() - start < 5
+
+    def slow_endless(stack):  # a slow one: stopped by the time limit
+        while True:
+            time.sleep(0.01)
+            yield 3
+
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.3)
+    start = time.monotonic()
+    assert not _outer_limit(_arch_checks.check_receptive_fields, slow_endless)
+    out = capsys.readouterr().out
+    assert "took too long" in out and "more than 0.3 s" in out, out
+    assert time.monotonic() - start < 3
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_CHECKS))
+def test_a_returned_value_is_read_inside_the_time_limit(name, capsys, monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.3)
+    check = FUNCTION_CHECKS[name][0]
+    for label, value in ENDLESS_ANSWERS.items():
+        start = time.monotonic()
+        assert not _outer_limit(check, _returns(value)), label
+        out = capsys.readouterr().out
+        assert core.FAIL in out and ("took too long" in out or "more than" in out), \
+            f"{label}: {out}"
+        assert time.monotonic() - start < 4, label
+
+
+@pytest.mark.parametrize("name", sorted(ANSWER_CHECKS))
+def test_an_answer_is_read_inside_the_time_limit(name, capsys, monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.3)
+    check = ANSWER_CHECKS[name][0]
+    for label, value in ENDLESS_ANSWERS.items():
+        start = time.monotonic()
+        assert not _outer_limit(check, value), label
+        assert core.FAIL in capsys.readouterr().out, label
+        assert time.monotonic() - start < 4, label
+
+
+class _EndlessMessage(Exception):
+    """An exception of the learner's own class whose message never ends."""
+
+    def __str__(self):
+        while True:
+            pass
+
+
+def test_an_exception_message_is_read_inside_the_time_limit_and_cut(capsys,
+                                                                    monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.3)
+    for check in (checks.check_relu, _arch_checks.check_receptive_fields):
+        start = time.monotonic()
+        assert not _outer_limit(check, _raises(_EndlessMessage()))
+        out = capsys.readouterr().out
+        assert core.FAIL in out and "raised _EndlessMessage" in out, out
+        assert time.monotonic() - start < 4
+    assert not checks.check_relu(_raises(ValueError("x" * 10**6)))
+    out = capsys.readouterr().out
+    assert "raised ValueError: xxx" in out and len(out) < 1000, out[:200]
+
+
+def test_check_answer_names_an_answer_too_long_or_too_slow_to_read(capsys, monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.3)
+    assert not _outer_limit(checks.check_answer, _EndlessList([26, 26]), (26, 26), "shape")
+    assert "more than 100,000 values" in capsys.readouterr().out
+    assert not _outer_limit(checks.check_answer, _EndlessArray(), 5.0, "the value")
+    assert "took too long" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- the caller's mistakes
+def _kernel_feature_map_args(count):
+    return (FM_IMAGE, FM_KERNELS[..., :count], FM_BIASES[:count],
+            FM_EXPECTED[..., :count])
+
+
+@pytest.mark.parametrize("count", [2, 3, 5, 6])
+def test_check_kernel_feature_map_tests_only_kernels_that_exist(count, capsys):
+    args = _kernel_feature_map_args(count)
+    assert checks.check_kernel_feature_map(one_map_right, *args)
+    assert capsys.readouterr().out.startswith(core.PASS)
+    wrongs = FUNCTION_CHECKS["check_kernel_feature_map"][2]
+    for label in ("the next kernel", "the bias of kernel 0", "no bias"):
+        assert not checks.check_kernel_feature_map(wrongs[label], *args), label
+        out = capsys.readouterr().out
+        assert core.FAIL in out and "raised" not in out, f"{label}: {out}"
+
+
+@pytest.mark.parametrize("change, argument", [
+    ({"kernels": FM_KERNELS[..., :1], "biases": FM_BIASES[:1],
+      "expected_maps": FM_EXPECTED[..., :1]}, "`kernels`"),
+    ({"kernels": FM_KERNELS[..., :0], "biases": FM_BIASES[:0],
+      "expected_maps": FM_EXPECTED[..., :0]}, "`kernels`"),
+    ({"expected_maps": FM_EXPECTED[..., :5]}, "`expected_maps`"),
+    ({"expected_maps": FM_EXPECTED[:, :, 0]}, "`expected_maps`"),
+    ({"biases": FM_BIASES[:6]}, "`biases`"),
+    ({"image": FM_IMAGE[:, :, 0]}, "`image`"),
+    ({"kernels": FM_KERNELS[:, :, 0]}, "`kernels`"),
+])
+def test_check_kernel_feature_map_blames_the_caller_not_the_learner(change, argument,
+                                                                   capsys):
+    args = dict(image=FM_IMAGE, kernels=FM_KERNELS, biases=FM_BIASES,
+                expected_maps=FM_EXPECTED)
+    args.update(change)
+    for learner in (one_map_right, lambda *a: None):
+        with pytest.raises(ValueError, match=argument):
+            checks.check_kernel_feature_map(learner, *args.values())
+    assert capsys.readouterr().out == ""  # no verdict: the learner is not blamed
+
+
+def test_a_check_with_nothing_to_test_refuses_to_pass(capsys):
+    answer = _trained_checks.loop_forward_answer
+    with pytest.raises(ValueError, match="`images`"):
+        checks.check_loop_forward(answer, LOOP_WEIGHTS, LOOP_IMAGES[:0],
+                                  LOOP_EXPECTED[:0])
+    with pytest.raises(ValueError, match="`cases`"):
+        checks.check_function(np.abs, np.abs, [], "my_abs")
+    with pytest.raises(ValueError, match="`cases`"):
+        checks.check_function(np.abs, np.abs, iter([]), "my_abs")
+    with pytest.raises(ValueError, match="`model`"):
+        checks.check_layer_predictions(lambda: {}, SimpleNamespace(layers=[]))
+    only_input = SimpleNamespace(layers=[_layer("InputLayer", "image", (28, 28, 1), 0)])
+    with pytest.raises(ValueError, match="`model`"):
+        checks.check_layer_predictions(lambda: {}, only_input)
+    assert capsys.readouterr().out == ""  # no ✅ for nothing tested
+
+
+def _weights_with(**changes):
+    weights = dict(LOOP_WEIGHTS)
+    weights.update(changes)
+    return {k: v for k, v in weights.items() if v is not None}
+
+
+@pytest.mark.parametrize("weights, images, expected, error, argument", [
+    (LOOP_WEIGHTS, LOOP_IMAGES, np.vstack([LOOP_EXPECTED, LOOP_EXPECTED[:1]]),
+     ValueError, "`expected`"),  # 3 rows of probabilities for 2 images
+    (LOOP_WEIGHTS, LOOP_IMAGES, LOOP_EXPECTED[:, :9], ValueError, "`expected`"),
+    (LOOP_WEIGHTS, LOOP_IMAGES, LOOP_EXPECTED[0], ValueError, "`expected`"),
+    (LOOP_WEIGHTS, LOOP_IMAGES, LOOP_EXPECTED[::-1], ValueError, "`expected`"),
+    (_weights_with(output=None), LOOP_IMAGES, LOOP_EXPECTED, ValueError, "`weights`"),
+    (_weights_with(dense=(LOOP_WEIGHTS["dense"][0],)), LOOP_IMAGES, LOOP_EXPECTED,
+     ValueError, "`weights`"),
+    (_weights_with(conv2=(LOOP_WEIGHTS["conv1"][0], LOOP_WEIGHTS["conv2"][1])),
+     LOOP_IMAGES, LOOP_EXPECTED, ValueError, "`weights`"),
+    (list(LOOP_WEIGHTS.values()), LOOP_IMAGES, LOOP_EXPECTED, TypeError, "`weights`"),
+    (LOOP_WEIGHTS, LOOP_IMAGES[0], LOOP_EXPECTED, ValueError, "`images`"),
+])
+def test_check_loop_forward_blames_the_caller_not_the_learner(
+        weights, images, expected, error, argument, capsys):
+    for learner in (_trained_checks.loop_forward_answer, lambda image, w: None):
+        with pytest.raises(error, match=argument):
+            checks.check_loop_forward(learner, weights, images, expected)
+    assert capsys.readouterr().out == ""  # no verdict: the learner is not blamed
+
+
+# ---------------------------------------------------------------- Keras models as built
+FUNCTIONAL_MODEL = SimpleNamespace(layers=[_layer("InputLayer", "image", (28, 28, 1), 0),
+                                           *FAKE_MODEL.layers])
+
+
+class _UnbuiltLayer(SimpleNamespace):
+    """A layer of a Sequential that was never given an input shape (as Keras 3 says)."""
+
+    @property
+    def output(self):
+        raise AttributeError(f"The layer {self.name} has never been called and thus "
+                             "has no defined output.")
+
+    def count_params(self):
+        raise ValueError(f"You tried to call `count_params` on layer '{self.name}', "
+                         "but the layer isn't built.")
+
+
+def test_check_layer_predictions_leaves_out_the_input_layer(capsys):
+    assert checks.check_layer_predictions(lambda: dict(LEDGER), FUNCTIONAL_MODEL)
+    assert capsys.readouterr().out.startswith(core.PASS)
+    assert checks.check_layer_predictions(
+        lambda: {**LEDGER, "image": ((28, 28, 1), 0)}, FUNCTIONAL_MODEL)
+    assert capsys.readouterr().out.startswith(core.PASS)
+    assert not checks.check_layer_predictions(ledger_with(dense=((128,), 204_929)),
+                                              FUNCTIONAL_MODEL)
+    assert "❌ dense" in capsys.readouterr().out
+
+
+def test_check_layer_predictions_names_an_unbuilt_model(capsys):
+    unbuilt = SimpleNamespace(layers=[type("Conv2D", (_UnbuiltLayer,), {})(name="conv1"),
+                                      type("Flatten", (_UnbuiltLayer,), {})(name="flat")])
+    with pytest.raises(ValueError, match="`model`.*not built"):
+        checks.check_layer_predictions(lambda: dict(LEDGER), unbuilt)
+    with pytest.raises(TypeError, match="`model`"):
+        checks.check_layer_predictions(lambda: dict(LEDGER), "model")
+    assert capsys.readouterr().out == ""
+
+
+def test_check_layer_predictions_on_keras_models(keras, capsys):
+    L = keras.layers
+    image = keras.Input((8, 8, 1), name="image")
+    x = L.Conv2D(2, 3, name="conv1")(image)
+    functional = keras.Model(image, L.Dense(3, name="output")(L.Flatten(name="flat")(x)))
+    assert [type(layer).__name__ for layer in functional.layers][0] == "InputLayer"
+    ledger = {"conv1": ((6, 6, 2), 20), "flat": ((72,), 0), "output": ((3,), 219)}
+    assert checks.check_layer_predictions(lambda: ledger, functional)
+    assert capsys.readouterr().out.startswith(core.PASS)
+    unbuilt = keras.Sequential([L.Conv2D(2, 3, name="conv1"), L.Flatten(name="flat")])
+    with pytest.raises(ValueError, match="`model`.*not built"):
+        checks.check_layer_predictions(lambda: ledger, unbuilt)
+    assert capsys.readouterr().out == ""
+
+
+# ---------------------------------------------------------------- whole numbers as floats
+def test_check_answer_compares_whole_floats_without_a_relative_tolerance(capsys):
+    assert not checks.check_answer(5_000_020, 5e6, "the count")
+    assert not checks.check_answer(5_000_001, 5e6, "the count")
+    assert not checks.check_answer(5e6 + 0.5, 5e6, "the count")
+    assert not checks.check_answer(True, 1.0, "the count")
+    assert not checks.check_answer(np.array(4.001), np.float64(4.0), "the value")
+    assert checks.check_answer(5_000_000, 5e6, "the count")
+    assert checks.check_answer(np.float32(5e6), 5e6, "the count")
+    assert checks.check_answer(0.1 * 3 * 10, 3.0, "round-off of float arithmetic")
+    assert checks.check_answer(np.array(4.0, np.float32), np.float64(4.0), "the value")
+    # a fraction keeps the relative tolerance
+    assert checks.check_answer(0.3 * (1 + 1e-7), 0.3, "a probability")
+    assert checks.check_answer(1234567.5 * (1 + 1e-7), 1234567.5, "a large fraction")
+    out = capsys.readouterr().out
+    assert out.count(core.FAIL) == 5 and out.count(core.PASS) == 6
+
+
+# ---------------------------------------------------------------- loop_forward's time limit
+NOTEBOOK_CNN_WEIGHTS = {  # the shapes of notebook 10's trained CNN, values unused
+    "conv1": (np.zeros((3, 3, 1, 32)), np.zeros(32)),
+    "conv2": (np.zeros((3, 3, 32, 64)), np.zeros(64)),
+    "dense": (np.zeros((3136, 128)), np.zeros(128)),
+    "output": (np.zeros((128, 10)), np.zeros(10)),
+}
+
+
+def test_check_loop_forward_stops_an_endless_loop_after_one_images_budget(
+        capsys, monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT", 0.5)
+    start = time.monotonic()
+    assert not run_loop_forward(_endless)
+    elapsed = time.monotonic() - start
+    out = capsys.readouterr().out
+    assert "took too long (more than 0.5 s) on image 1 of 2" in out, out
+    assert elapsed < 2.5, elapsed  # one time limit for the small CNN; 12 before
+
+
+def test_a_whole_cnn_run_gets_a_time_limit_per_image_from_its_size(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT", 10.0)
+    work = _trained_checks.forward_multiply_adds
+    assert work((8, 8, 1), LOOP_WEIGHTS) == 8 * 8 * 9 * 2 + 4 * 4 * 9 * 2 * 2 + 32 + 40
+    assert work((28, 28, 1), NOTEBOOK_CNN_WEIGHTS) == (
+        28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 3136 * 128 + 128 * 10)  # 4,241,152
+    per_image = _trained_checks.time_limit_per_image
+    assert per_image(LOOP_IMAGES[0], LOOP_WEIGHTS) == 10.0
+    # 4.2 million multiply-adds: pure-Python loops take ~2.5 s; 12 x 10 s before
+    assert 15.0 <= per_image(np.zeros((28, 28, 1)), NOTEBOOK_CNN_WEIGHTS) <= 30.0

@@ -4,12 +4,17 @@ gives them all.
 Each ``check_*`` function takes the learner's function or answer, tests the shape first
 and then the values on several cases (edge cases included), prints one verdict, and
 returns a `CheckResult` that is truthy when everything passed. A function that still
-raises ``NotImplementedError`` gets "not done yet".
+raises ``NotImplementedError`` gets "not done yet". A check given nothing to test, or
+arguments from the notebook that do not fit together, raises TypeError or ValueError
+naming the argument: the caller's mistake is never blamed on the learner.
 
 - `checks.core`: `check_function`, `check_answer`, `compare`, the verdicts;
   `compare_exact` and `check_count` for counts and shapes (exact integers)
 - `checks.timeout`: every call of the learner's function has a time limit (10 s), so
   an endless loop gets "took too long" instead of hanging the notebook
+- `checks.plain`: every value from the learner (a result, an answer) is read as plain
+  data inside that time limit and a size bound, so an endless generator cannot hang a
+  check either
 - `checks.convolution`, `checks.relu`, `checks.pooling`, `checks.dense`: the layers by hand
 - `checks.shapes`: predicted output shapes and parameter counts, compared exactly
 - `checks.loss`: the cross-entropy of one example (notebook 06)

@@ -13,7 +13,16 @@ import numbers
 import numpy as np
 
 from helpers import architecture
-from helpers.checks.core import FAIL, PASS, TODO, _call, _verdict, _with_hint
+from helpers.checks.core import (
+    FAIL,
+    PASS,
+    TODO,
+    _call,
+    _name,
+    _verdict,
+    _with_hint,
+    read_answer,
+)
 
 # Stacks the receptive-field check tries: (description, stack, expected sizes).
 RECEPTIVE_FIELD_CASES = [
@@ -81,12 +90,7 @@ def check_receptive_fields(learner_fn):
     """Notebook 07: ``my_receptive_fields(stack)`` returns the receptive field size
     after each layer of `stack` (a list of (kind, kernel, stride) tuples), as a list
     of whole numbers, e.g. [3, 4, 8, 10] for the series' CNN."""
-    name = "my_receptive_fields"
-    try:
-        if getattr(learner_fn, "__name__", "").isidentifier():
-            name = learner_fn.__name__
-    except Exception:  # an object whose attributes misbehave
-        pass
+    name = _name(learner_fn, "my_receptive_fields")
     for number, (description, stack) in enumerate(RECEPTIVE_FIELD_CASES, start=1):
         expected = [size for size, _ in architecture.receptive_fields(stack)]
         got, failed = _call(
@@ -145,7 +149,11 @@ def check_layer_counts(dense_count, conv_count):
         "conv_count": "each of the 16 filters is a 5 x 5 x 3 block of weights plus "
                       "1 bias; the image size does not matter.",
     }
-    answers = {"dense_count": dense_count, "conv_count": conv_count}
+    answers = {}
+    for key, answer in (("dense_count", dense_count), ("conv_count", conv_count)):
+        answers[key], failed = read_answer(answer, f"`{key}`")
+        if failed is not None:
+            return failed
     if all(answer is Ellipsis for answer in answers.values()):
         return _verdict(False, f"{TODO} `dense_count` and `conv_count` are not done yet: "
                         "replace each `...` with a number.")

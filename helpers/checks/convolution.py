@@ -17,6 +17,7 @@ from helpers.checks.core import (
     _verdict,
     check_answer,
     check_function,
+    read_answer,
 )
 
 
@@ -122,6 +123,9 @@ def check_line_detector(kernel):
     horizontal step edge (an edge is not a line).
     """
     name = "line detector"
+    kernel, failed = read_answer(kernel, name)
+    if failed is not None:
+        return failed
     if kernel is Ellipsis:
         return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
     try:

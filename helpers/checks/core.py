@@ -2,15 +2,23 @@
 
 A check prints one verdict (✅ right, ❌ wrong with the reason, ⏳ not done yet) and
 returns a `CheckResult` that is truthy when everything passed (tests and graded cells
-use that). Nothing in here lets the learner's exception escape as a traceback.
+use that). Nothing in here lets the learner's exception escape as a traceback, and
+every value taken from the learner (a function's result, an answer) is read as plain
+data under the time limit and a size bound (`checks.plain`) before a check looks at it.
+
+The caller's mistakes are another matter: a check given nothing to test, or arguments
+that do not fit together, raises TypeError or ValueError naming the argument; it never
+prints a verdict that blames the learner, and never says ✅ for nothing tested.
 """
 
 from __future__ import annotations
 
 import numbers
+import types
 
 import numpy as np
 
+from helpers.checks.plain import MAX_VALUES, TooManyValues, plain
 from helpers.checks.timeout import DEFAULT_SECONDS, TookTooLong, call_with_time_limit
 
 PASS = "✅"
@@ -72,20 +80,20 @@ def _end(sentence: str) -> str:
     return sentence if sentence.endswith(("?", ".", "!")) else sentence + "."
 
 
-def compare(got, expected, atol: float = 1e-6) -> str | None:
+def compare(got, expected, atol: float = 1e-6, rtol: float = 1e-5) -> str | None:
     """Why `got` differs from `expected`, or None when they match (never raises).
 
     Shape first (a list is accepted if it converts to the right shape), then NaN, then
-    the values to within `atol`.
+    the values to within ``atol + rtol * |expected|``.
     """
     try:
-        return _compare_values(got, expected, atol)
+        return _compare_values(got, expected, atol, rtol)
     except Exception as exc:  # an odd object: a verdict, never a traceback
         return (f"could not read your result as numbers ({type(exc).__name__}: "
                 f"{exc}); got {_describe(got)}")
 
 
-def _compare_values(got, expected, atol):
+def _compare_values(got, expected, atol, rtol):
     if got is None:
         return "your code returned None: did you forget `return`?"
     expected = np.asarray(expected, dtype=float)
@@ -97,18 +105,20 @@ def _compare_values(got, expected, atol):
         return f"expected real numbers, got complex ones: {got!r:.80}"
     if raw.dtype.kind not in "biuf":  # strings and other objects
         return f"expected numbers, got {type(got).__name__}: {got!r:.80}"
+    if raw.shape != expected.shape:  # before a float copy of a huge array
+        return f"expected shape {expected.shape}, got shape {raw.shape}"
     arr = raw.astype(float)
-    if arr.shape != expected.shape:
-        return f"expected shape {expected.shape}, got shape {arr.shape}"
     if np.any(np.isinf(arr)) and not np.any(np.isinf(expected)):
         return "your result contains infinity"
     if np.any(np.isnan(arr)) and not np.any(np.isnan(expected)):
         return "your result contains NaN (not a number)"
-    if not np.allclose(arr, expected, atol=atol, rtol=1e-5, equal_nan=True):
-        wrong = ~np.isclose(arr, expected, atol=atol, rtol=1e-5, equal_nan=True)
-        where = tuple(int(i) for i in np.argwhere(wrong)[0]) if arr.ndim else ()
+    if not np.allclose(arr, expected, atol=atol, rtol=rtol, equal_nan=True):
+        if arr.ndim == 0:  # one number: the expected one is the exercise's answer
+            return f"got {float(arr):.12g}, not the expected value"
+        wrong = ~np.isclose(arr, expected, atol=atol, rtol=rtol, equal_nan=True)
+        where = tuple(int(i) for i in np.argwhere(wrong)[0])
         first = f" (first at index {where}: expected {expected[where]:.4g}, " \
-                f"got {arr[where]:.4g})" if arr.ndim else ""
+                f"got {arr[where]:.4g})"
         return f"{int(wrong.sum())} value(s) differ{first}"
     return None
 
@@ -208,6 +218,16 @@ def _is_count_or_shape(expected) -> bool:
     return is_int(expected)
 
 
+def _is_whole_float(expected) -> bool:
+    """True for one real float that is a whole number, such as 5e6 or 26.0."""
+    if isinstance(expected, np.ndarray) and expected.ndim == 0:
+        expected = expected[()]
+    if not isinstance(expected, numbers.Real) or isinstance(expected, numbers.Integral):
+        return False
+    number = float(expected)
+    return bool(np.isfinite(number)) and number.is_integer()
+
+
 def check_count(answer, expected, name: str, hint: str = "") -> CheckResult:
     """`check_answer` for a count or a shape: compared exactly, as integers.
 
@@ -221,6 +241,9 @@ def check_count(answer, expected, name: str, hint: str = "") -> CheckResult:
     hint : str
         Added to the verdict when the answer is wrong.
     """
+    answer, failed = read_answer(answer, name)
+    if failed is not None:
+        return failed
     if answer is Ellipsis:
         return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
     problem = compare_exact(answer, expected)
@@ -231,9 +254,46 @@ def check_count(answer, expected, name: str, hint: str = "") -> CheckResult:
 
 
 def _name(learner_fn, default: str) -> str:
-    """The learner's own name for their function (``my_conv2d``), else `default`."""
-    name = getattr(learner_fn, "__name__", "")
-    return name if name.isidentifier() else default
+    """The learner's own name for their function (``my_conv2d``), else `default`.
+
+    Read only from plain functions: another object's ``__name__`` may be the learner's
+    own property, code that could run on and on outside the time limit.
+    """
+    if not isinstance(learner_fn, types.FunctionType | types.MethodType
+                      | types.BuiltinFunctionType):
+        return default
+    name = learner_fn.__name__
+    return name if isinstance(name, str) and name.isidentifier() else default
+
+
+def _read(learner_fn, args):
+    """Call the learner's function and read its result as plain data (in the worker
+    thread, so both run under the time limit)."""
+    return plain(learner_fn(*args))
+
+
+def read_answer(answer, name: str):
+    """The learner's `answer` read as plain data under the time limit and the size
+    bound of `checks.plain`: ``(value, None)``, or ``(None, the verdict to return)``.
+
+    Every check of a value (not of a function) reads it with this first, so that an
+    endless iterator or an object of the learner's own class cannot hang the check.
+    """
+    try:
+        return call_with_time_limit(plain, (answer,), seconds=TIME_LIMIT), None
+    except TookTooLong as late:
+        return None, _verdict(False, f"{FAIL} {name}: reading your answer took too "
+                                     f"long (more than {late.seconds:.3g} s): is it an "
+                                     "object whose code runs in a loop that never ends?")
+    except TooManyValues:
+        return None, _verdict(False, f"{FAIL} {name}: your answer holds more than "
+                                     f"{MAX_VALUES:,} values: is it an endless generator?"
+                                     " Give a number, a tuple or an array.")
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # the answer's own code raised while being read
+        return None, _verdict(False, f"{FAIL} {name}: could not read your answer "
+                                     f"({type(exc).__name__}).")
 
 
 def _copies(args):
@@ -242,15 +302,38 @@ def _copies(args):
 
 
 def _argument_names(learner_fn, count):
-    """The names of the learner's first `count` parameters, else "argument 1", ..."""
-    try:
-        import inspect
+    """The names of the learner's first `count` parameters, else "argument 1", ...
 
-        names = list(inspect.signature(learner_fn).parameters)[:count]
-    except (TypeError, ValueError):
-        names = []
+    Read only from plain functions (another callable's signature may be the learner's
+    own code)."""
+    names = []
+    if isinstance(learner_fn, types.FunctionType | types.MethodType):
+        try:
+            import inspect
+
+            names = list(inspect.signature(learner_fn).parameters)[:count]
+        except Exception:  # a __signature__ or __wrapped__ that is not one
+            names = []
     return [f"`{names[i]}`" if i < len(names) else f"argument {i + 1}"
             for i in range(count)]
+
+
+MAX_MESSAGE = 500
+"""Characters of the learner's exception message shown in a verdict."""
+
+
+def _exception_text(exc: BaseException) -> str:
+    """The message of the learner's exception, cut to `MAX_MESSAGE` characters; read
+    under the time limit, since its ``__str__`` may be the learner's code too."""
+    try:
+        text = call_with_time_limit(str, (exc,), seconds=TIME_LIMIT)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # a __str__ that fails, or runs on: no message
+        return ""
+    if not isinstance(text, str):
+        return ""
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ..."
 
 
 def _changed_inputs(learner_fn, args, before) -> str | None:
@@ -268,11 +351,13 @@ def _changed_inputs(learner_fn, args, before) -> str | None:
 def _call(learner_fn, name, *args, where: str = "", slow: float = 1.0):
     """Run the learner's function: (result, None) or (None, the verdict to return).
 
-    The call runs under the time limit `TIME_LIMIT`; a function that changes one of
-    its array arguments in place gets a verdict too (the notebook's next cell would
-    see the changed array). `where` (e.g. " on case 2 (a 4x6 image)") is added to
-    the verdict. `slow` multiplies the time limit, for exercises whose right answer
-    legitimately takes seconds (a whole CNN run with loops).
+    The call, and the reading of its result as plain data (`checks.plain`: at most
+    `MAX_VALUES` items, so an endless generator is stopped too), run under the time
+    limit `TIME_LIMIT`; a function that changes one of its array arguments in place
+    gets a verdict too (the notebook's next cell would see the changed array). `where`
+    (e.g. " on case 2 (a 4x6 image)") is added to the verdict. `slow` multiplies the
+    time limit, for exercises whose right answer legitimately takes seconds (a whole
+    CNN run with loops).
     """
     if not callable(learner_fn):
         return None, _verdict(
@@ -282,16 +367,23 @@ def _call(learner_fn, name, *args, where: str = "", slow: float = 1.0):
         )
     before = [np.copy(a) if isinstance(a, np.ndarray) else None for a in args]
     try:
-        result = call_with_time_limit(learner_fn, args, seconds=TIME_LIMIT * slow)
+        result = call_with_time_limit(_read, (learner_fn, args),
+                                      seconds=TIME_LIMIT * slow)
     except TookTooLong as late:
         still = ("\n   It is still running in the background: restart the kernel "
                  "(Kernel > Restart) if the notebook becomes slow.") \
             if late.still_running else ""
         return None, _verdict(
             False,
-            f"{FAIL} `{name}` took too long (more than {late.seconds:g} s)"
+            f"{FAIL} `{name}` took too long (more than {late.seconds:.3g} s)"
             f"{' ' + where.strip().rstrip('.') if where else ''}: is there a loop "
             f"that never ends?{still}",
+        )
+    except TooManyValues:
+        return None, _verdict(
+            False,
+            f"{FAIL} `{name}` returned more than {MAX_VALUES:,} values{where or '.'}"
+            f"\n   Is it an endless generator? Return a list or an array.",
         )
     except NotImplementedError:
         return None, _verdict(
@@ -302,12 +394,9 @@ def _call(learner_fn, name, *args, where: str = "", slow: float = 1.0):
     except KeyboardInterrupt:  # the notebook's stop button stops the check too
         raise
     except BaseException as exc:  # the learner's bug (even sys.exit), never re-raised
-        try:
-            text = str(exc)
-        except Exception:
-            text = ""
         return None, _verdict(
-            False, f"{FAIL} `{name}` raised {type(exc).__name__}: {text}{where}"
+            False, f"{FAIL} `{name}` raised {type(exc).__name__}: "
+                   f"{_exception_text(exc)}{where}"
         )
     changed = _changed_inputs(learner_fn, args, before)
     if changed:
@@ -337,7 +426,17 @@ def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-
     exact : bool
         The answers are counts or shapes: compared exactly as integers
         (`compare_exact`), never with a tolerance.
+
+    Raises
+    ------
+    ValueError
+        When `cases` is empty: a check with nothing to test never says ✅.
     """
+    cases = list(cases)
+    if not cases:
+        raise ValueError(f"check_function: `cases` is empty, so `{name}` would be "
+                         "called correct without a test; give at least one "
+                         "(description, args) pair")
     for number, (description, args) in enumerate(cases, start=1):
         expected = reference_fn(*_copies(args))
         got, failed = _call(
@@ -363,7 +462,10 @@ def check_answer(answer, expected, name: str, hint: str = "", atol: float = 1e-6
     """Compare a value the learner computed (number, shape tuple or array).
 
     An `expected` int or tuple of ints (a count, a shape) is compared exactly
-    (`compare_exact`); anything else to within `atol`.
+    (`compare_exact`). An `expected` float that is a whole number (``5e6``, ``26.0``)
+    is compared without a relative tolerance, to within `atol` only (round-off), so
+    5,000,020 is not 5e6; a bool is refused. Anything else (a fraction, an array) is
+    compared to within ``atol + 1e-5 * |expected|``.
 
     Parameters
     ----------
@@ -374,10 +476,17 @@ def check_answer(answer, expected, name: str, hint: str = "", atol: float = 1e-6
     hint : str
         Added to the verdict when the answer is wrong.
     """
+    answer, failed = read_answer(answer, name)
+    if failed is not None:
+        return failed
     if answer is Ellipsis:
         return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
     if _is_count_or_shape(expected):  # whole numbers: exactly, never with a tolerance
         problem = compare_exact(answer, expected)
+    elif _is_whole_float(expected):  # a count written as a float: no relative slack
+        problem = (f"expected a number, got {answer!r} (a bool)"
+                   if isinstance(answer, bool | np.bool_) else
+                   compare(answer, expected, atol, rtol=0.0))
     else:
         problem = compare(answer, expected, atol)
     if problem:

@@ -18,6 +18,7 @@ from helpers.checks.core import (
     _copies,
     _describe,
     _end,
+    _name,
     _rng,
     _verdict,
     _with_hint,
@@ -56,8 +57,7 @@ def _weight_gradient(images, kernel, targets, p, q):
 def check_weight_gradient(learner_fn):
     """Notebook 08: ``my_weight_gradient(images, kernel, targets, p, q)``: the number
     dL/dkernel[p, q] for the mean squared error L over all N * H' * W' positions."""
-    name = getattr(learner_fn, "__name__", "") or "my_weight_gradient"
-    name = name if name.isidentifier() else "my_weight_gradient"
+    name = _name(learner_fn, "my_weight_gradient")
     cases = _gradient_cases()
     for number, (description, args) in enumerate(cases, start=1):
         expected = _weight_gradient(*args)
@@ -124,8 +124,7 @@ def _step(images, kernel, targets, learning_rate):
 def check_step(learner_fn):
     """Notebook 08: ``my_step(images, kernel, targets, learning_rate)`` returns the
     kernel after one step of gradient descent, as a new array."""
-    name = getattr(learner_fn, "__name__", "") or "my_step"
-    name = name if name.isidentifier() else "my_step"
+    name = _name(learner_fn, "my_step")
     rng = _rng(80)
     cases = []
     for n, (h, w), (kh, kw), rate in [

@@ -12,6 +12,7 @@ from helpers.checks.core import (
     _copies,
     _describe,
     _end,
+    _name,
     _verdict,
     _with_hint,
     compare,
@@ -66,8 +67,7 @@ def _shown(got, single: bool) -> str:
 @never_raises
 def check_cross_entropy(learner_fn):
     """Notebook 06: ``my_cross_entropy(probabilities, label)`` for one example."""
-    name = getattr(learner_fn, "__name__", "") or "my_cross_entropy"
-    name = name if name.isidentifier() else "my_cross_entropy"
+    name = _name(learner_fn, "my_cross_entropy")
     for number, (description, probabilities, label) in enumerate(_CASES, start=1):
         expected = losses.cross_entropy(probabilities, int(label))
         args = _copies((probabilities, label))

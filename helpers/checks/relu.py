@@ -42,12 +42,13 @@ def check_combined_kernel(learner_fn):
     cases = [
         ("two 3x3 kernels", (rng.integers(-2, 3, (3, 3)).astype(float),
                              rng.integers(-2, 3, (3, 3)).astype(float))),
-        ("a 2x2 kernel then a 3x3 kernel", (rng.normal(size=(2, 2)),
-                                            rng.normal(size=(3, 3)))),
+        # results that are not square too: a side taken from the heights shows there
+        ("a 2x3 kernel then a 3x3 kernel: a 4x5 result", (rng.normal(size=(2, 3)),
+                                                          rng.normal(size=(3, 3)))),
         ("not square: 1x3 then 3x1", (np.array([[1.0, 0.0, -1.0]]),
                                       np.array([[1.0], [2.0], [1.0]]))),
-        ("a 1x1 kernel [[2]] then a 2x2 kernel", (np.array([[2.0]]),
-                                                  rng.normal(size=(2, 2)))),
+        ("1x3 then 1x3: a 1x5 result", (np.array([[1.0, 2.0, -1.0]]),
+                                        np.array([[0.5, -1.0, 3.0]]))),
     ]
     return check_function(
         learner_fn, _combined_kernel_reference, cases, "combined_kernel"

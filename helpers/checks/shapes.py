@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from helpers import layers
-from helpers.checks.core import FAIL, PASS, TODO, _end, _verdict
+from helpers.checks.core import FAIL, PASS, TODO, _end, _verdict, read_answer
 
 
 # ------------------------------------------------------------------ whole numbers
@@ -89,7 +89,8 @@ def output_shape_answers() -> dict[str, tuple[int, int]]:
 
 
 def _answers_dict(answers, expected_keys, name, example):
-    """None when `answers` is a complete dict, else the verdict to return."""
+    """None when `answers` (read by `read_answer`) is a complete dict, else the
+    verdict to return."""
     if answers is Ellipsis:
         return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
     if not isinstance(answers, dict):
@@ -120,7 +121,9 @@ def check_output_shapes(answers):
     hint = ("H' = floor((H + 2p - k) / s) + 1 (the same for W'); "
             "'valid' means p = 0 and 'same' gives ceil(H / s).")
     expected = output_shape_answers()
-    failed = _answers_dict(answers, expected, name, '{"a": (26, 26), ...}')
+    answers, failed = read_answer(answers, name)
+    if failed is None:
+        failed = _answers_dict(answers, expected, name, '{"a": (26, 26), ...}')
     if failed is not None:
         return failed
     wrong = []
@@ -198,8 +201,10 @@ def check_conv_layer_prediction(predictions):
     name = "conv layer predictions"
     hint = ("H' = floor((H + 2p - kh) / s) + 1 ('same': ceil(H / s)), W' the same with "
             "kw, and the depth is F; params = kh * kw * C * F + F.")
-    failed = _answers_dict(predictions, CONV_LAYER_QUESTIONS, name,
-                           '{"a": ((26, 26, 32), 320), ...}')
+    predictions, failed = read_answer(predictions, name)
+    if failed is None:
+        failed = _answers_dict(predictions, CONV_LAYER_QUESTIONS, name,
+                               '{"a": ((26, 26, 32), 320), ...}')
     if failed is not None:
         return failed
     wrong = []

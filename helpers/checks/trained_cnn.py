@@ -1,10 +1,19 @@
 """Checks for the Keras CNN: its layer ledger, the confusion matrix, the trained
-model seen from inside."""
+model seen from inside.
+
+The model, weights and arrays these checks take come from the notebook, not from the
+learner: when they do not fit together (an unbuilt model, too few kernels, expected
+probabilities of another length) the check raises TypeError or ValueError naming the
+argument, before it calls the learner's function.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
+from helpers.checks import core
 from helpers.checks.core import (
     FAIL,
     PASS,
@@ -18,11 +27,51 @@ from helpers.checks.core import (
     compare_exact,
     never_raises,
 )
+from helpers.validation import as_array
+
+
+def _ledger_answer_key(model) -> dict:
+    """{layer name: (kind, output shape, params)} of a built Keras `model`, from Keras.
+
+    The InputLayer that a functional model lists is left out: it is no layer of the
+    ledger (a Sequential model does not list it).
+    """
+    layers = None if isinstance(model, str | bytes) else getattr(model, "layers", None)
+    if layers is None:
+        raise TypeError("check_layer_predictions: `model` should be a Keras model (with "
+                        f"`.layers`), got a {type(model).__name__}")
+    key = {}
+    for layer in layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        try:
+            shape = tuple(int(n) for n in layer.output.shape[1:])
+            params = int(layer.count_params())
+        except (AttributeError, ValueError) as exc:  # Keras' words for "not built"
+            raise ValueError(
+                "check_layer_predictions: `model` is not built, so its layers have no "
+                f"output shape yet ({exc}). Give it its input first: keras.Input(shape="
+                "...) as the first layer of the Sequential, or model.build(...)."
+            ) from None
+        key[layer.name] = (kind, shape, params)
+    if not key:
+        raise ValueError("check_layer_predictions: `model` has no layers besides its "
+                         "input: nothing to predict")
+    return key
 
 
 def check_layer_predictions(learner_fn, model):
     """Notebook 09: ``learner_fn()`` returns ``{layer name: (output shape, params)}``
-    for every layer of the Keras `model`; Keras' own numbers are the answer key."""
+    for every layer of the Keras `model` (its InputLayer aside); Keras' own numbers are
+    the answer key.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When `model` is no Keras model, is not built, or has no layer to predict.
+    """
+    key = _ledger_answer_key(model)
     answers, failed = _call(learner_fn, "predict_ledger")
     if failed is not None:
         return failed
@@ -36,17 +85,15 @@ def check_layer_predictions(learner_fn, model):
         "Flatten": "no parameters; H * W * C numbers in a row.",
         "Dense": "params = (inputs + 1) * units.",
     }
-    for layer in model.layers:
-        kind = type(layer).__name__
-        expected = (tuple(int(n) for n in layer.output.shape[1:]),
-                    int(layer.count_params()))
-        if layer.name not in answers:
-            return _verdict(False, f"{FAIL} no entry for layer {layer.name!r} "
+    for layer_name, (kind, shape, params) in key.items():
+        expected = (shape, params)
+        if layer_name not in answers:
+            return _verdict(False, f"{FAIL} no entry for layer {layer_name!r} "
                                    f"(the dict needs one per layer).")
-        entry = answers[layer.name]
+        entry = answers[layer_name]
         if isinstance(entry, str | bytes | dict) or not hasattr(entry, "__len__") \
                 or len(entry) != 2:
-            return _verdict(False, f"{FAIL} {layer.name}: expected a pair "
+            return _verdict(False, f"{FAIL} {layer_name}: expected a pair "
                                    f"(shape tuple, params), got {_describe(entry)}")
         shape, params = entry
         problem = compare_exact(shape, expected[0])
@@ -56,10 +103,10 @@ def check_layer_predictions(learner_fn, model):
         if problem:
             return _verdict(
                 False,
-                f"{FAIL} {layer.name} ({kind}), {what}: {_end(problem)}"
+                f"{FAIL} {layer_name} ({kind}), {what}: {_end(problem)}"
                 f"\n   Hint: {hints.get(kind, '')}",
             )
-    return _verdict(True, f"{PASS} all {len(model.layers)} layers: shapes and parameter "
+    return _verdict(True, f"{PASS} all {len(key)} layers: shapes and parameter "
                           "counts match Keras.")
 
 
@@ -98,11 +145,52 @@ def check_most_confused(learner_fn):
     return _verdict(True, f"{PASS} `most_confused` is correct on all {len(cases)} cases.")
 
 
+def _feature_map_arguments(image, kernels, biases, expected_maps):
+    """The caller's arrays, checked to fit together (ValueError naming the one that
+    does not)."""
+    image = as_array(image, "image", (3,))
+    kernels = as_array(kernels, "kernels", (4,))
+    count = kernels.shape[3]
+    if kernels.shape[2] != image.shape[2]:
+        raise ValueError(f"`kernels` {kernels.shape} have {kernels.shape[2]} channels, "
+                         f"`image` {image.shape} has {image.shape[2]}")
+    if count < 2:
+        raise ValueError(f"`kernels` {kernels.shape} hold {count} kernel: the check needs "
+                         "at least 2, to tell kernel k from kernel 0")
+    biases = as_array(biases, "biases", (1,))
+    if biases.shape != (count,):
+        raise ValueError(f"`biases` should have one number per kernel, shape ({count},), "
+                         f"got {biases.shape}")
+    expected_maps = as_array(expected_maps, "expected_maps", (3,))
+    if expected_maps.shape[2] != count:
+        raise ValueError(f"`expected_maps` should be (H', W', {count}), one map per "
+                         f"kernel, got {expected_maps.shape}")
+    return image, kernels, biases, expected_maps
+
+
 def check_kernel_feature_map(learner_fn, image, kernels, biases, expected_maps):
     """Notebook 10: ``one_feature_map(image, kernels, biases, k)`` against the feature
-    maps Keras computed (`expected_maps`, (H', W', F)) for a few kernels k."""
-    expected_maps = np.asarray(expected_maps)
-    for k in sorted({0, 5, expected_maps.shape[-1] - 1}):
+    maps Keras computed for the first, a middle and the last kernel k.
+
+    Parameters
+    ----------
+    learner_fn : callable
+    image : (H, W, C) ndarray
+    kernels : (kh, kw, C, F) ndarray
+        F >= 2 kernels.
+    biases : (F,) ndarray
+    expected_maps : (H', W', F) ndarray
+        The layer's feature maps, as Keras computed them.
+
+    Raises
+    ------
+    ValueError
+        When the arrays do not fit together, or there are fewer than 2 kernels.
+    """
+    image, kernels, biases, expected_maps = _feature_map_arguments(
+        image, kernels, biases, expected_maps)
+    count = kernels.shape[3]
+    for k in sorted({0, count // 2, count - 1}):
         got, failed = _call(learner_fn, "one_feature_map", np.copy(image),
                             np.copy(kernels), np.copy(biases), k)
         if failed is not None:
@@ -170,11 +258,95 @@ def most_similar_answer(vectors, i):
     return _most_similar_reference(np.asarray(vectors, dtype=float), int(i))
 
 
-@never_raises
+LOOP_FORWARD_LAYERS = ("conv1", "conv2", "dense", "output")
+"""The layers of the series' CNN whose weights `check_loop_forward` takes."""
+
+MULTIPLY_ADDS_PER_TIME_LIMIT = 2_000_000
+"""Multiply-adds of one forward pass that `check_loop_forward` allows the learner's
+function per `core.TIME_LIMIT` (10 s). Loops in pure Python do about 1.7 million a
+second (0.6 µs each, measured on the series' CNN with 4 and 8 kernels), so this leaves
+a margin of about 8 for a busy machine and slower code. Notebook 10's CNN (4.2 million
+per image) gets 21 s per image; a small CNN gets the time limit itself."""
+
+
+def forward_multiply_adds(image_shape, weights) -> int:
+    """Multiply-adds of the series' CNN on one image of `image_shape` (H, W, C):
+    two "same" convolutions each followed by 2x2 pooling, then two dense layers."""
+    height, width = image_shape[:2]
+    total = 0
+    for name in ("conv1", "conv2"):
+        kh, kw, channels, count = np.shape(weights[name][0])
+        total += height * width * kh * kw * channels * count  # one output per pixel
+        height, width = height // 2, width // 2
+    for name in ("dense", "output"):
+        total += int(np.prod(np.shape(weights[name][0])))
+    return int(total)
+
+
+def time_limit_per_image(image, weights) -> float:
+    """Seconds `check_loop_forward` gives the learner's function for one image: the
+    time limit, longer in proportion to the multiply-adds of a larger CNN (see
+    `MULTIPLY_ADDS_PER_TIME_LIMIT`). An endless loop is stopped after this."""
+    work = forward_multiply_adds(np.shape(image), weights)
+    return core.TIME_LIMIT * max(1.0, work / MULTIPLY_ADDS_PER_TIME_LIMIT)
+
+
+def _loop_forward_arguments(weights, images, expected):
+    """The caller's weights, images and expected probabilities, checked to fit
+    together and to agree with the answer key on the first image (TypeError or
+    ValueError naming the argument that does not)."""
+    if not isinstance(weights, Mapping):
+        raise TypeError("check_loop_forward: `weights` should be a dict {'conv1': "
+                        "(kernels, biases), 'conv2': ..., 'dense': (weights, bias), "
+                        f"'output': ...}}, got a {type(weights).__name__}")
+    pairs = {}
+    for name in LOOP_FORWARD_LAYERS:
+        if name not in weights:
+            raise ValueError(f"check_loop_forward: `weights` has no entry {name!r}: it "
+                             "needs one (weights, biases) pair for each of "
+                             f"{', '.join(LOOP_FORWARD_LAYERS)}, as "
+                             "model.get_layer(name).get_weights() gives them")
+        pair = weights[name]
+        if isinstance(pair, str | bytes | Mapping) or not hasattr(pair, "__len__") \
+                or len(pair) != 2:
+            raise ValueError(f"check_loop_forward: `weights`[{name!r}] should be a pair "
+                             f"(weights, biases), got a {type(pair).__name__}")
+        ndims = (4,) if name.startswith("conv") else (2,)
+        pairs[name] = (as_array(pair[0], f"weights[{name!r}][0]", ndims),
+                       as_array(pair[1], f"weights[{name!r}][1]", (1,)))
+    if np.ndim(images) >= 1 and len(images) == 0:
+        raise ValueError("check_loop_forward: `images` holds no image, so there would "
+                         "be nothing to test; give at least one")
+    images = as_array(images, "images", (4,))
+    expected = as_array(expected, "expected", (2,))
+    if len(expected) != len(images):
+        raise ValueError(f"check_loop_forward: `expected` has {len(expected)} rows of "
+                         f"probabilities for {len(images)} `images`: give "
+                         "model.predict(images), one row per image")
+    try:
+        want = loop_forward_answer(images[0], pairs)
+    except (TypeError, ValueError, IndexError) as exc:
+        raise ValueError(f"check_loop_forward: `weights` do not fit `images` "
+                         f"{images.shape[1:]} (the answer key fails: {exc})") from None
+    if expected.shape[1] != want.shape[0]:
+        raise ValueError(f"check_loop_forward: `expected` has {expected.shape[1]} "
+                         f"probabilities per image, the output layer in `weights` "
+                         f"gives {want.shape[0]}")
+    if not np.allclose(want, expected[0], atol=1e-4):
+        raise ValueError("check_loop_forward: `expected`[0] is not what `weights` give "
+                         "for `images`[0] (largest difference "
+                         f"{np.abs(want - expected[0]).max():.3g}): are they from the "
+                         "same model, and `expected` = model.predict(images)?")
+    return pairs, images, expected
+
+
 def check_loop_forward(learner_fn, weights, images, expected):
     """Notebook 10: ``loop_forward(image, weights)`` runs the trained CNN on one
     (28, 28, 1) image with the loop layers of notebooks 01-06 and returns its 10
     probabilities; compared with ``model.predict`` on each of `images`.
+
+    Each image gets `time_limit_per_image` seconds (the time limit, more for a larger
+    CNN), so an endless loop is stopped after one image's budget.
 
     Parameters
     ----------
@@ -182,20 +354,31 @@ def check_loop_forward(learner_fn, weights, images, expected):
     weights : dict
         {"conv1": (kernels, biases), "conv2": ..., "dense": (weights, bias),
         "output": ...}, Keras layout, as the notebook reads them from the model.
-    images : (N, 28, 28, 1) array
-        N small (each image takes the loops about a second).
-    expected : (N, 10) array
+    images : (N, H, W, C) array
+        N >= 1, small (each image takes the loops about a second).
+    expected : (N, classes) array
         ``model.predict(images)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When `weights`, `images` and `expected` do not fit together, or hold nothing
+        to test (the caller's mistake: never blamed on the learner).
     """
-    images, expected = np.asarray(images), np.asarray(expected)
+    weights, images, expected = _loop_forward_arguments(weights, images, expected)
+    return _check_loop_forward(learner_fn, weights, images, expected)
+
+
+@never_raises
+def _check_loop_forward(learner_fn, weights, images, expected):
+    slow = time_limit_per_image(images[0], weights) / core.TIME_LIMIT
     hint = ("conv2d per kernel (padding 'same') plus its bias, stacked on the last "
             "axis, relu, max_pool2d(x, 2); twice; flatten, dense + relu, dense, "
             "softmax.")
     for number, (image, want) in enumerate(zip(images, expected, strict=True), 1):
         copies = {name: tuple(np.copy(a) for a in pair) for name, pair in weights.items()}
-        # a whole CNN with loops: seconds per image, more with pure-Python loops
         got, failed = _call(learner_fn, "loop_forward", np.copy(image), copies,
-                            where=f"\n   on image {number} of {len(images)}.", slow=12)
+                            where=f"\n   on image {number} of {len(images)}.", slow=slow)
         if failed is not None:
             return failed
         problem = compare(got, want, atol=1e-4)
