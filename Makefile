@@ -60,8 +60,9 @@ lab: setup learner
 test: setup
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint unit notebooks
 
-# The unit tests run on every core (pytest-xdist), one test file per worker.
-XDIST := -n auto --dist loadfile
+# The unit tests run on every core (pytest-xdist): a test file goes to one worker, but
+# the learner copies, each marked with its own xdist_group, are shared out one by one.
+XDIST := -n auto --dist loadgroup
 
 # Lint and the unit tests, without notebooks, browser, book or slides: under 2 minutes.
 test-fast: $(STAMP) lint

@@ -28,3 +28,13 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist's --dist loadgroup (make test), a test file runs on one worker,
+    so its module fixtures (a JupyterLab server, the book, the decks) are built once;
+    tests that name an xdist_group of their own (the learner-copy runs) are shared out."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
