@@ -104,8 +104,9 @@ MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "fashion_cnn.keras
 # Test runs point this at a folder of their own, so they never replace the model that
 # a learner's notebook 09 saved (`make test` uses build/test-models/).
 MODEL_ENV = "CNN_COURSE_MODEL"
-# The learner-copy and browser tests set this to 1: notebook 09 then trains one short
-# epoch and skips its checks of how well training went (nbval runs the full notebook).
+# The learner-copy test sets this to 1 (the browser test too, though it runs no notebook
+# that trains): notebook 09 then trains one short epoch and skips its checks of how well
+# training went; nbval runs the full notebook.
 QUICK_ENV = "CNN_COURSE_QUICK"
 
 

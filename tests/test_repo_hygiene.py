@@ -23,7 +23,6 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LESSONS = [p for p in NOTEBOOKS if p.name[:2] not in {"00", "09", "10"}]
 # What an ignored cell may hold: a widget view, training progress or a timing.
 NON_DETERMINISTIC = re.compile(r"widgets|interact|\.fit\(|train_on_batch|perf_counter|time\(")
-IGNORE_TAGS = {"nbval-ignore-output"}
 # The per-notebook checks live in helpers.tools.hygiene, shared with the pre-commit hook.
 ABSOLUTE_PATH = hygiene.ABSOLUTE_PATH
 MEMORY_ADDRESS = hygiene.MEMORY_ADDRESS
@@ -104,7 +103,7 @@ def test_lessons_compare_most_outputs(path):
     ignored = [
         c
         for c in with_output
-        if tags(c) & IGNORE_TAGS or "NBVAL_IGNORE_OUTPUT" in c.source
+        if hygiene.is_ignored(c)
     ]
     assert len(ignored) <= 0.1 * len(with_output), (
         f"{path.name}: {len(ignored)} of {len(with_output)} cells with output are ignored"
@@ -118,7 +117,7 @@ def test_ignored_training_output_is_guarded_by_an_assert(path):
     """An ignored cell that trains or times something is followed by an assert on a bound."""
     code = [c for c in read(path).cells if c.cell_type == "code"]
     for k, cell in enumerate(code):
-        ignored = tags(cell) & IGNORE_TAGS or "NBVAL_IGNORE_OUTPUT" in cell.source
+        ignored = hygiene.is_ignored(cell)
         trains_or_times = re.search(r"\.fit\(|train_on_batch|perf_counter|time\(", cell.source)
         if not ignored or not trains_or_times:
             continue

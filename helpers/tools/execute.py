@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from helpers.cnn import QUICK_ENV
+from helpers.cnn import QUICK_ENV, quick_run
 
 KERNEL_NAME = "cnn-course"
 KERNELSPEC = {
@@ -31,7 +31,7 @@ KERNELSPEC = {
 
 def execute(path: Path, timeout: int = 900) -> float:
     """Execute one notebook in place; return the seconds it took."""
-    if os.environ.get(QUICK_ENV, "") not in ("", "0"):
+    if quick_run():
         raise SystemExit(f"unset {QUICK_ENV}: a quick run's outputs are never stored")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
