@@ -4,8 +4,8 @@ nbval cannot see widgets or JupyterLab itself. For every notebook (and the learn
 one), in a fresh browser context with ``?reset`` (a workspace restored from an earlier
 session cannot get in the way), the test waits for the kernel to be connected and idle,
 runs all cells of every notebook that has a widget and of the learner copy (the others
-nbval has already run: their stored outputs are checked as JupyterLab shows them, so no
-notebook trains twice), and asserts: no error or stderr output, no dialog (kernel choice),
+nbval runs in the same `make test` and compares their stored outputs with its run: here
+those outputs are checked as JupyterLab shows them, so no notebook trains twice), and asserts: no error or stderr output, no dialog (kernel choice),
 every widget rendered as controls (never as ``interactive(children=...)`` text), and for
 each widget cell, a key press on its first control changes its figure. It reports the time
 from the key press to the new figure (target: under 0.5 s) and saves a screenshot per
@@ -240,8 +240,9 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_timeout(1000)
         page.wait_for_function(ALL_RUN, timeout=RUN_TIMEOUT_MS, polling=1000)
-    # else: nbval ran this notebook in this test run; its outputs, shown by JupyterLab
-    # with the project's kernel connected, are checked below without a second run.
+    # else: nbval runs this notebook in the same `make test`, and compares its stored
+    # outputs with its run; here they are checked as JupyterLab shows them, with the
+    # project's kernel connected, without a second run.
     run_seconds = time.perf_counter() - start
     bad = page.evaluate(BAD_OUTPUTS)
     dialogs += page.locator(".jp-Dialog").count()
