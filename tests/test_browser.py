@@ -5,9 +5,10 @@ one), in a fresh browser context with ``?reset`` (a workspace restored from an e
 session cannot get in the way), the test waits for the kernel to be connected and idle,
 runs all cells of every notebook that has a widget and of the learner copy (the others
 nbval runs in the same `make test` and compares their stored outputs with its run: here
-those outputs are checked as JupyterLab shows them, so no notebook trains twice), and asserts: no error or stderr output, no dialog (kernel choice),
-every widget rendered as controls (never as ``interactive(children=...)`` text), and for
-each widget cell, a key press on its first control changes its figure. It reports the time
+those outputs are checked as JupyterLab shows them, so no notebook trains twice), and
+asserts: no error or stderr output, no dialog (kernel choice), every widget rendered as
+controls (never as ``interactive(children=...)`` text), and for each widget cell, a key
+press on its first control changes its figure. It reports the time
 from the key press to the new figure (target: under 0.5 s) and saves a screenshot per
 notebook in ``screenshots/lab/`` (git-ignored). It needs Debian's chromium (``.ci/run``
 installs it); elsewhere it is skipped, except on CI.
