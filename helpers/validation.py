@@ -6,9 +6,51 @@ their own words, not an IndexError from deep inside numpy.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import numbers
 
 import numpy as np
+
+
+def checked(function, check):
+    """`function` behind a door that checks its arguments once.
+
+    The call's arguments are bound to `function`'s signature (defaults applied) and
+    passed to ``check(**arguments)``, which raises a clear error naming the argument or
+    returns the arguments cleaned (a dict: arrays made float, ints made int); then
+    ``function(**cleaned)`` runs. `function` itself stays bare: code inside `helpers`
+    calls it directly, so the math is never re-checked or rewritten to avoid checks.
+    The bare function is the door's ``__wrapped__``.
+    """
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def door(*args, **kwargs):
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{function.__name__}(): {exc}") from None
+        bound.apply_defaults()
+        return function(**check(**bound.arguments))
+
+    return door
+
+
+def gradient_like(grad_out, expected_shape: tuple[int, ...], layer: str) -> np.ndarray:
+    """`grad_out` as a float array of the shape of `layer`'s output, or raise.
+
+    The upstream gradient of a backward pass (dL/d output) has the shape of the
+    layer's output; a wrong one gets a ValueError naming both shapes.
+    """
+    grad = as_array(grad_out, "grad_out", tuple(range(0, 9)))
+    if grad.shape != tuple(expected_shape):
+        raise ValueError(
+            f"`grad_out` has shape {grad.shape} but the output of {layer} has shape "
+            f"{tuple(expected_shape)}: the upstream gradient must have the shape of "
+            "the layer's output"
+        )
+    return grad
 
 
 def as_array(
