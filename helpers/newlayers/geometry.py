@@ -9,13 +9,16 @@ the amounts Keras/TensorFlow choose so that ``H' = ceil(H / stride)`` (the odd e
 zero goes after: bottom / right). Pooling is the same rule with padding 0.
 
 These functions are bare: they trust their arguments (ints >= 1, padding an int >= 0,
-"valid" or "same", a window that fits). `helpers.layers.output_size` and
-`helpers.layers.pad_amounts` are the checked doors a notebook calls.
+"valid" or "same", a window that fits). The checks at the end of this module are
+their doors: `helpers.newlayers.output_size` and `helpers.newlayers.pad_amounts` are
+the checked functions a notebook calls.
 """
 
 from __future__ import annotations
 
 import math
+
+from helpers.validation import padding_arg, positive_int
 
 __all__ = ["pad_amounts", "output_size", "strided"]
 
@@ -56,3 +59,29 @@ def strided(offset: int, out_length: int, stride: int) -> slice:
     instead of one window per output position.
     """
     return slice(offset, offset + (out_length - 1) * stride + 1, stride)
+
+
+# ---- the door: argument checks
+def check_output_size(n, kernel_size, stride=1, padding=0) -> dict:
+    """The arguments of `output_size`, checked; refuses a window larger than the padded
+    input (the bare function trusts that it fits)."""
+    arguments = check_pad_amounts(n, kernel_size, stride, padding)
+    n, kernel_size, padding = (arguments[k] for k in ("n", "kernel_size", "padding"))
+    if padding != "same":
+        p = 0 if padding == "valid" else padding
+        if kernel_size > n + 2 * p:
+            raise ValueError(
+                f"`kernel_size` {kernel_size} is larger than the padded input "
+                f"({n} + 2 * {p} = {n + 2 * p})"
+            )
+    return arguments
+
+
+def check_pad_amounts(n, kernel_size, stride=1, padding=0) -> dict:
+    """The arguments of `pad_amounts`, checked: ints >= 1 and a valid padding."""
+    return {
+        "n": positive_int(n, "n"),
+        "kernel_size": positive_int(kernel_size, "kernel_size"),
+        "stride": positive_int(stride, "stride"),
+        "padding": padding_arg(padding),
+    }
