@@ -1,0 +1,357 @@
+"""Convolution: one image as a loop, a batch vectorized, and the batch's backward pass.
+
+An `image` (H, W, C) and a `kernel` (kh, kw, C) give a `feature_map` (H', W'): at each
+position the window under the kernel is multiplied element-wise with the kernel and
+summed (a cross-correlation, no kernel flip: what deep-learning frameworks call
+convolution). The batched layer, Keras's ``Conv2D``, has F kernels and a bias; with the
+padded input ``xp`` and the stride ``s``::
+
+    out[n, i, j, f] = sum_{a, b, c} xp[n, i*s + a, j*s + b, c] * kernel[a, b, c, f] + bias[f]
+    H' = floor((H + before + after - kh) / s) + 1       (W' the same way)
+
+the zeros added before and after coming from `helpers.newlayers.geometry`.
+
+Backward. Each kernel weight touches every output position, so its gradient sums over
+them; each input pixel touches the outputs whose windows cover it::
+
+    grad_bias[f]            = sum_{n, i, j} grad_out[n, i, j, f]
+    grad_kernel[a, b, c, f] = sum_{n, i, j} xp[n, i*s + a, j*s + b, c] * grad_out[n, i, j, f]
+    grad_xp[n, i*s + a, j*s + b, c] += sum_f kernel[a, b, c, f] * grad_out[n, i, j, f]
+
+The first is a correlation of the input with the upstream gradient (notebook 08); with
+stride 1 the last is a "full" convolution of the upstream gradient with the kernel
+turned by 180 degrees (notebook 11). The padding is cut off ``grad_xp`` at the end:
+the zeros added around the image have no input to pass a gradient to.
+
+The functions are bare (they trust their arguments); the checks at the end of the
+module are their doors, which `helpers.newlayers` puts in front of them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from helpers.newlayers.geometry import output_size, pad_amounts, strided
+from helpers.validation import (
+    as_array,
+    gradient_like,
+    kernel_channels,
+    padding_arg,
+    positive_int,
+)
+
+__all__ = [
+    "conv2d",
+    "conv2d_layer",
+    "conv2d_layer_forward",
+    "conv2d_layer_backward_loops",
+    "conv2d_layer_backward",
+]
+
+# im2col columns per batch: small enough to stay in the CPU cache between copy and multiply
+BATCH_BYTES = 4 * 2**20
+
+
+class ConvCache(NamedTuple):
+    """What `conv2d_layer_backward` needs from the forward pass."""
+
+    x: np.ndarray  # (N, H, W, C), the layer's input
+    kernel: np.ndarray  # (kh, kw, C, F)
+    stride: int
+    pads: tuple[int, int, int, int]  # zeros added: top, bottom, left, right
+    out_shape: tuple[int, int, int, int]  # (N, H', W', F)
+
+
+def _pads(height, width, kh, kw, stride, padding) -> tuple[int, int, int, int]:
+    """Zeros added (top, bottom, left, right) around an H x W input."""
+    return pad_amounts(height, kh, stride, padding) + pad_amounts(width, kw, stride,
+                                                                  padding)
+
+
+def _padded(x, pads):
+    """The (N, H, W, C) batch `x` with zeros around each image (`x` itself if none)."""
+    top, bottom, left, right = pads
+    if not any(pads):
+        return x
+    N, H, W, C = x.shape
+    xp = np.zeros((N, H + top + bottom, W + left + right, C), dtype=x.dtype)
+    xp[:, top : top + H, left : left + W] = x
+    return xp
+
+
+def _im2col(xp, kh, kw, stride, cols):
+    """Copy each window of `xp` (n, Hp, Wp, C) into `cols` (n, H', W', >= kh * kw * C):
+    entry (a, b, c) of window (i, j) goes to ``cols[:, i, j, (a * kw + b) * C + c]``,
+    one strided view per kernel offset (a, b)."""
+    _, out_h, out_w, _ = cols.shape
+    C = xp.shape[3]
+    for a in range(kh):
+        for b in range(kw):
+            k = (a * kw + b) * C
+            cols[..., k : k + C] = xp[:, strided(a, out_h, stride),
+                                      strided(b, out_w, stride)]
+    return cols
+
+
+# --------------------------------------------------------------------------- one image
+def conv2d(image, kernel, stride: int = 1, padding: int | str = 0) -> np.ndarray:
+    """2-D cross-correlation of one image with one kernel (no kernel flip).
+
+    This is what deep-learning frameworks call "convolution": at every position the
+    window under the kernel is multiplied element-wise with the kernel and summed.
+    With channels, the products of all channels are summed into one number.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) array
+    kernel : (kh, kw) or (kh, kw, C) array
+        C must match the image's.
+    stride : int >= 1
+    padding : int >= 0, "valid" or "same"
+        An int adds that many zeros on every side; "same" follows Keras (output
+        ``ceil(H / stride)``, the odd extra zero at the bottom / right).
+
+    Returns
+    -------
+    feature_map : (H', W') float array
+        ``H' = floor((H + 2p - kh) / stride) + 1`` (``ceil(H / stride)`` for "same").
+    """
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if kernel.ndim == 2:
+        kernel = kernel[:, :, None]
+    (H, W, _), (kh, kw, _) = image.shape, kernel.shape
+    top, bottom, left, right = _pads(H, W, kh, kw, stride, padding)
+    padded = np.pad(image, ((top, bottom), (left, right), (0, 0)))
+    feature_map = np.zeros((output_size(H, kh, stride, padding),
+                            output_size(W, kw, stride, padding)))
+    for i in range(feature_map.shape[0]):
+        for j in range(feature_map.shape[1]):
+            window = padded[i * stride : i * stride + kh, j * stride : j * stride + kw]
+            feature_map[i, j] = np.sum(window * kernel)
+    return feature_map
+
+
+# --------------------------------------------------------------------------- the layer
+def conv2d_layer(x, kernel, bias, stride: int = 1, padding: str | int = "valid"):
+    """Batched, multi-filter convolution in Keras layout (what ``Conv2D`` computes).
+
+    Vectorized with im2col: for each of the kh * kw kernel offsets (i, j), one strided
+    slice of the padded batch, ``x[:, i::stride, j::stride, :]`` cut to (H', W'), is
+    copied into its block of a (n, H', W', kh * kw * C + 1) column array; the last
+    column is all ones so the bias rides along in the weights. One matrix multiply with
+    the (kh * kw * C + 1, F) weights then writes every output position at once. The
+    batch is cut into small pieces (about `BATCH_BYTES` of columns each) so that the
+    columns stay in the CPU cache between the copy and the multiply: that keeps the
+    copy, the usual cost of im2col, cheap.
+
+    Parameters
+    ----------
+    x : (N, H, W, C) array
+    kernel : (kh, kw, C, F) array
+    bias : (F,) array
+    stride : int >= 1
+    padding : "valid", "same" or int >= 0
+
+    Returns
+    -------
+    (N, H', W', F) array in the dtype of `x` (float32 stays float32; through the
+    door, integers come in and go out as float64, float16 as float32), with
+    ``H' = floor((H + 2p - kh) / stride) + 1`` (``ceil(H / stride)`` for "same")
+    """
+    N, H, W, C = x.shape
+    kh, kw, _, F = kernel.shape
+    pads = _pads(H, W, kh, kw, stride, padding)
+    out_h, out_w = output_size(H, kh, stride, padding), output_size(W, kw, stride, padding)
+    dtype = x.dtype
+    depth = kh * kw * C + 1  # one column per kernel weight, plus the bias column
+    weights = np.vstack([kernel.reshape(kh * kw * C, F), bias[None, :]]).astype(dtype)
+    batch = max(1, BATCH_BYTES // (out_h * out_w * depth * dtype.itemsize))
+    out = np.empty((N, out_h, out_w, F), dtype=dtype)
+    for start in range(0, N, batch):
+        xp = _padded(x[start : start + batch], pads)
+        n = xp.shape[0]
+        cols = _im2col(xp, kh, kw, stride, np.empty((n, out_h, out_w, depth), dtype))
+        cols[..., -1] = 1
+        np.matmul(
+            cols.reshape(-1, depth), weights, out=out[start : start + n].reshape(-1, F)
+        )
+    return out
+
+
+def conv2d_layer_forward(x, kernel, bias, stride: int = 1,
+                         padding: str | int = "valid"):
+    """`conv2d_layer`, and the cache its backward pass needs.
+
+    Returns
+    -------
+    out : (N, H', W', F) array, as `conv2d_layer`
+    cache : ConvCache
+        The input, the kernel, the stride, the zeros added and the output's shape.
+    """
+    out = conv2d_layer(x, kernel, bias, stride, padding)
+    pads = _pads(*x.shape[1:3], *kernel.shape[:2], stride, padding)
+    return out, ConvCache(x, kernel, stride, pads, out.shape)
+
+
+# --------------------------------------------------------------------------- backward
+def _backward_arrays(grad_out, cache):
+    """The padded input, the kernel and grad_out in their common float dtype
+    (float32 only when all three are float32)."""
+    dtype = np.result_type(cache.x.dtype, cache.kernel.dtype, grad_out.dtype)
+    xp = _padded(cache.x.astype(dtype, copy=False), cache.pads)
+    return xp, cache.kernel.astype(dtype, copy=False), grad_out.astype(dtype, copy=False)
+
+
+def _unpadded(grad_xp, pads):
+    """`grad_xp` (N, Hp, Wp, C) without the rows and columns of the zeros added."""
+    top, bottom, left, right = pads
+    _, Hp, Wp, _ = grad_xp.shape
+    return grad_xp[:, top : Hp - bottom, left : Wp - right]
+
+
+def conv2d_layer_backward_loops(grad_out, cache: ConvCache):
+    """Gradients of `conv2d_layer`, one output position at a time (the readable one).
+
+    Parameters
+    ----------
+    grad_out : (N, H', W', F) array
+        Gradient of the loss with respect to the layer's output.
+    cache : ConvCache
+        What `conv2d_layer_forward` returned with that output.
+
+    Returns
+    -------
+    grad_x : (N, H, W, C) array
+    grad_kernel : (kh, kw, C, F) array
+    grad_bias : (F,) array
+    """
+    xp, kernel, grad = _backward_arrays(grad_out, cache)
+    s = cache.stride
+    kh, kw = kernel.shape[:2]
+    N, out_h, out_w, _ = grad.shape
+    grad_xp = np.zeros_like(xp)
+    grad_kernel = np.zeros_like(kernel)
+    for n in range(N):
+        for i in range(out_h):
+            for j in range(out_w):
+                g = grad[n, i, j]  # (F,): how much the loss cares about each output
+                rows = slice(i * s, i * s + kh)
+                cols = slice(j * s, j * s + kw)
+                # out[n, i, j, f] = sum(window * kernel[..., f]) + bias[f], so:
+                grad_kernel += xp[n, rows, cols, :, None] * g  # window times g
+                grad_xp[n, rows, cols] += kernel @ g  # kernel weighted by g
+    grad_bias = grad.sum(axis=(0, 1, 2))
+    return _unpadded(grad_xp, cache.pads), grad_kernel, grad_bias
+
+
+def conv2d_layer_backward(grad_out, cache: ConvCache):
+    """Gradients of `conv2d_layer`, vectorized: im2col, two matmuls, col2im.
+
+    The forward pass multiplies a column array ``cols`` of shape
+    (N * H' * W', kh * kw * C), one row per window, by the kernel reshaped to
+    (kh * kw * C, F). The backward pass of that one matmul gives both gradients::
+
+        grad_kernel = cols.T @ grad_out   (kh * kw * C, F)
+        grad_cols   = grad_out @ kernel.T (N * H' * W', kh * kw * C)
+
+    and col2im adds every row of ``grad_cols`` back onto the window it came from: one
+    strided add per kernel offset (a, b), kh * kw in all. Same arguments and results as
+    `conv2d_layer_backward_loops`; float32 inputs give float32 gradients.
+    """
+    xp, kernel, grad = _backward_arrays(grad_out, cache)
+    s = cache.stride
+    N, _, _, C = xp.shape
+    kh, kw, _, F = kernel.shape
+    _, out_h, out_w, _ = grad.shape
+    depth = kh * kw * C
+    cols = _im2col(xp, kh, kw, s, np.empty((N, out_h, out_w, depth), xp.dtype))
+    grad2 = grad.reshape(-1, F)
+    grad_kernel = (cols.reshape(-1, depth).T @ grad2).reshape(kernel.shape)
+    grad_bias = grad2.sum(axis=0)
+    grad_cols = (grad2 @ kernel.reshape(depth, F).T).reshape(N, out_h, out_w, depth)
+    grad_xp = np.zeros_like(xp)
+    for a in range(kh):
+        for b in range(kw):
+            k = (a * kw + b) * C
+            grad_xp[:, strided(a, out_h, s), strided(b, out_w, s)] += grad_cols[
+                ..., k : k + C]
+    return _unpadded(grad_xp, cache.pads), grad_kernel, grad_bias
+
+
+# ---- the door: argument checks
+def _check_image_kernel(image, kernel):
+    image = as_array(image, "image", (2, 3))
+    kernel = as_array(kernel, "kernel", (2, 3))
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if kernel.ndim == 2:
+        kernel = kernel[:, :, None]
+    if kernel.shape[2] != image.shape[2]:
+        raise ValueError(
+            f"`kernel` has {kernel.shape[2]} channel(s) but `image` has "
+            f"{image.shape[2]}: a (kh, kw, C) kernel needs an (H, W, C) image with the "
+            f"same C (kernel shape {kernel.shape}, image shape {image.shape})"
+        )
+    return image, kernel
+
+
+def check_conv2d(image, kernel, stride=1, padding=0) -> dict:
+    """The arguments of `conv2d`, checked; image and kernel come back (H, W, C) and
+    (kh, kw, C)."""
+    stride = positive_int(stride, "stride")
+    padding = padding_arg(padding)
+    image, kernel = _check_image_kernel(image, kernel)
+    (H, W, _), (kh, kw, _) = image.shape, kernel.shape
+    top, bottom, left, right = _pads(H, W, kh, kw, stride, padding)
+    Hp, Wp = H + top + bottom, W + left + right
+    if kh > Hp or kw > Wp:
+        raise ValueError(
+            f"`kernel` ({kh}x{kw}) is larger than the padded image "
+            f"({Hp}x{Wp}): use a smaller kernel or more padding"
+        )
+    return {"image": image, "kernel": kernel, "stride": stride, "padding": padding}
+
+
+def check_conv2d_layer(x, kernel, bias, stride=1, padding="valid") -> dict:
+    """The arguments of `conv2d_layer` (and of `conv2d_layer_forward`), checked."""
+    x = as_array(x, "x", (4,))
+    kernel = as_array(kernel, "kernel", (4,))
+    bias = as_array(bias, "bias", (1,))
+    stride = positive_int(stride, "stride")
+    padding = padding_arg(padding)
+    N, H, W, C = x.shape
+    kh, kw, _, F = kernel.shape
+    kernel_channels(kernel, C)
+    if bias.shape != (F,):
+        raise ValueError(
+            f"`bias` has shape {bias.shape}, expected ({F},) for {F} filters"
+        )
+    top, bottom, left, right = _pads(H, W, kh, kw, stride, padding)
+    Hp, Wp = H + top + bottom, W + left + right
+    if kh > Hp or kw > Wp:
+        raise ValueError(
+            f"`kernel` ({kh}x{kw}) is larger than the padded images ({Hp}x{Wp})"
+        )
+    return {"x": x, "kernel": kernel, "bias": bias, "stride": stride,
+            "padding": padding}
+
+
+check_conv2d_layer_forward = check_conv2d_layer
+
+
+def check_conv2d_layer_backward(grad_out, cache) -> dict:
+    """The arguments of the backward passes: the forward's cache and a `grad_out` of
+    the shape of the forward's output."""
+    if not isinstance(cache, ConvCache):
+        raise TypeError(
+            "`cache` must be what conv2d_layer_forward returned (a ConvCache), got "
+            f"{type(cache).__name__}"
+        )
+    grad_out = gradient_like(grad_out, cache.out_shape, "conv2d_layer")
+    return {"grad_out": grad_out, "cache": cache}
+
+
+check_conv2d_layer_backward_loops = check_conv2d_layer_backward
