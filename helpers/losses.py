@@ -13,30 +13,11 @@ import numbers
 
 import numpy as np
 
-from helpers.validation import as_array
+from helpers.validation import as_array, class_labels
 
 # Keras clips probabilities to [EPSILON, 1 - EPSILON] before the log, so that a
 # probability of exactly 0 gives a large finite loss (about 16.1) instead of infinity.
 EPSILON = 1e-7
-
-
-def _labels(labels, n_examples, n_classes):
-    try:
-        arr = np.asarray(labels)
-    except ValueError:  # ragged nested lists
-        raise TypeError(f"`labels` must be whole numbers (class indices), got "
-                        f"{labels!r:.60}") from None
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iu" and not (
-        arr.dtype.kind == "f" and np.all(np.mod(arr, 1) == 0)
-    ):
-        raise TypeError(f"`labels` must be whole numbers (class indices), got {labels!r}")
-    arr = arr.astype(int).reshape(-1)
-    if arr.size != n_examples:
-        raise ValueError(f"`labels` must hold one class per example ({n_examples}), "
-                         f"got {arr.size}")
-    if np.any(arr < 0) or np.any(arr >= n_classes):
-        raise ValueError(f"`labels` must be in 0..{n_classes - 1}, got {labels!r}")
-    return arr
 
 
 def cross_entropy(probabilities, labels) -> float:
@@ -57,15 +38,15 @@ def cross_entropy(probabilities, labels) -> float:
     """
     p = as_array(probabilities, "probabilities", (1, 2))
     if p.ndim == 1:
-        p = p[None]
+        p = p[None]  # one example: a batch of 1
     if np.any(p < 0) or np.any(p > 1) or not np.allclose(p.sum(axis=1), 1, atol=1e-3):
         raise ValueError(
             "`probabilities` must be in [0, 1] with each row summing to 1 "
             f"(softmax outputs), got rows summing to {np.round(p.sum(axis=1), 4)}"
         )
-    if isinstance(labels, numbers.Integral) and not isinstance(labels, bool):
-        labels = [labels]
-    labels = _labels(labels, p.shape[0], p.shape[1])
+    if isinstance(labels, numbers.Real) and not isinstance(labels, bool):
+        labels = [labels]  # one example's class
+    labels = class_labels(labels, "labels", p.shape[1], rows_of=("probabilities", p.shape))
     losses = []
     for n, label in enumerate(labels):
         losses.append(-np.log(np.clip(p[n, label], EPSILON, 1 - EPSILON)))

@@ -53,6 +53,18 @@ def gradient_like(grad_out, expected_shape: tuple[int, ...], layer: str) -> np.n
     return grad
 
 
+def forward_cache(cache, cache_type: type, forward: str):
+    """`cache` if it is a `cache_type` (what `forward` returned), or a TypeError.
+
+    A backward pass reads its forward pass's inputs from the cache; anything else
+    (the input itself, a tuple in the wrong order, another layer's cache) is refused.
+    """
+    if not isinstance(cache, cache_type):
+        raise TypeError(f"`cache` must be what {forward} returned (a "
+                        f"{cache_type.__name__}), got {type(cache).__name__}")
+    return cache
+
+
 def as_array(
     value, name: str, ndims: tuple[int, ...], allow_nan: bool = False
 ) -> np.ndarray:
@@ -153,36 +165,60 @@ def positive_number(value, name: str) -> float:
     return float(value)
 
 
-def class_labels(value, name: str, n_classes: int, length: int | None = None):
-    """Return `value` as an (N,) int array of classes in 0..n_classes-1, or raise.
+def class_labels(value, name: str, n_classes: int, length: int | None = None,
+                 rows_of: tuple[str, tuple[int, ...]] | None = None) -> np.ndarray:
+    """Return `value` as an (N,) int64 array of classes in 0..n_classes-1, or raise.
 
-    A 2-D (N, n_classes) array is recognised as probabilities (``model.predict``) and
-    the message says how to turn them into classes.
+    The one check of class labels (plots, `losses`, the loss layer). Ints and whole
+    floats are accepted; bools, strings, ragged lists (TypeError), fractions, NaN, a
+    shape other than (N,) and classes out of range (ValueError) are not. A 2-D
+    (N, n_classes) float array is recognised as probabilities (``model.predict``) or
+    one-hot rows, and the message says how to turn them into classes.
+
+    Parameters
+    ----------
+    value : array-like
+    name : str
+        The argument's name, used in error messages.
+    n_classes : int
+    length : int, optional
+        The number of images the labels go with.
+    rows_of : (str, tuple), optional
+        The name and shape of the (N, n_classes) array whose rows the labels label
+        (e.g. ``("scores", scores.shape)``); a length mismatch names both shapes.
     """
     if value is None:
         raise TypeError(f"`{name}` is None: expected {n_classes}-class labels (ints)")
     try:
         arr = np.asarray(value)
-    except ValueError as exc:
-        raise ValueError(f"`{name}` is not a rectangular array: {exc}") from None
+    except ValueError as exc:  # ragged nested lists
+        raise TypeError(f"`{name}` must be a flat list or (N,) array of class numbers, "
+                        f"got a ragged nested list: {exc}") from None
     if arr.ndim == 2 and arr.shape[1] == n_classes and arr.dtype.kind == "f":
         raise ValueError(
             f"`{name}` has shape {arr.shape}: these look like probabilities (one row "
             f"of {n_classes} per item), not classes; pass {name}.argmax(axis=1)"
         )
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
+        raise TypeError(f"`{name}` must hold class numbers (ints), got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and (not np.all(np.isfinite(arr))
+                                  or np.any(arr != np.round(arr))):
+        raise ValueError(f"`{name}` must hold whole class numbers, got "
+                         f"{arr.ravel()[:5]}...")
     if arr.ndim != 1:
         raise ValueError(f"`{name}` must be one class per item, shape (N,), got shape "
                          f"{arr.shape}")
-    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
-        raise TypeError(f"`{name}` must hold class numbers (ints), got dtype {arr.dtype}")
-    if arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
-            raise ValueError(f"`{name}` must hold whole class numbers, got {arr[:5]}...")
-        arr = arr.astype(np.int64)
     if arr.size and (arr.min() < 0 or arr.max() >= n_classes):
         bad = arr[(arr < 0) | (arr >= n_classes)][0]
-        raise ValueError(f"`{name}` holds class {bad}, outside 0..{n_classes - 1} "
-                         f"({n_classes} class names)")
+        raise ValueError(f"`{name}` holds class {bad:g}, outside 0..{n_classes - 1}: "
+                         f"`{name}` must name one of the {n_classes} classes")
+    if rows_of is not None:
+        other, shape = rows_of
+        if len(arr) != shape[0]:
+            raise ValueError(
+                f"`{name}` has shape {arr.shape} but `{other}` has shape {shape}: "
+                f"expected one label per row, shape ({shape[0]},)"
+            )
     if length is not None and len(arr) != length:
         raise ValueError(f"`{name}` has {len(arr)} entries for {length} images")
     return arr.astype(np.int64)
@@ -228,12 +264,15 @@ def sequence_arg(value, name: str, what: str, length: int | None = None) -> list
     return items
 
 
-def kernel_channels(kernel: np.ndarray, channels: int) -> None:
-    """Refuse a (kh, kw, C', F) `kernel` whose C' is not the input's `channels`."""
+def kernel_channels(kernel: np.ndarray, channels: int, kernel_name: str = "kernel",
+                    input_name: str = "x") -> None:
+    """Refuse a (kh, kw, C', F) kernel whose C' is not the input's `channels`; the
+    message names both arguments (`kernel_name`, `input_name`)."""
     if kernel.shape[2] != channels:
         raise ValueError(
-            f"`kernel` has shape {kernel.shape} (C={kernel.shape[2]}) but `x` has "
-            f"{channels} channel(s): expected a kernel of shape (kh, kw, {channels}, F)"
+            f"`{kernel_name}` has shape {kernel.shape} (C={kernel.shape[2]}) but "
+            f"`{input_name}` has {channels} channel(s): expected a kernel of shape "
+            f"(kh, kw, {channels}, F)"
         )
 
 

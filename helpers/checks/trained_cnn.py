@@ -27,7 +27,7 @@ from helpers.checks.core import (
     compare_exact,
     never_raises,
 )
-from helpers.validation import as_array
+from helpers.validation import as_array, kernel_channels
 
 
 def _ledger_answer_key(model) -> dict:
@@ -151,9 +151,7 @@ def _feature_map_arguments(image, kernels, biases, expected_maps):
     image = as_array(image, "image", (3,))
     kernels = as_array(kernels, "kernels", (4,))
     count = kernels.shape[3]
-    if kernels.shape[2] != image.shape[2]:
-        raise ValueError(f"`kernels` {kernels.shape} have {kernels.shape[2]} channels, "
-                         f"`image` {image.shape} has {image.shape[2]}")
+    kernel_channels(kernels, image.shape[2], kernel_name="kernels", input_name="image")
     if count < 2:
         raise ValueError(f"`kernels` {kernels.shape} hold {count} kernel: the check needs "
                          "at least 2, to tell kernel k from kernel 0")
