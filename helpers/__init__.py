@@ -8,7 +8,7 @@ One topic per module:
   layers) and whether images fit the model's input
 - `helpers.validation`: argument checks shared by all modules (errors name the argument)
 - `helpers.losses`: the cross-entropy loss (notebook 06)
-- `helpers.gradients`: one kernel learned by gradient descent: loss, gradient, steps (08)
+- `helpers.kernel_descent`: one kernel learned by gradient descent: loss, gradient, steps (08)
 - `helpers.architecture`: parameter counts and receptive fields of layer stacks (07)
 - `helpers.data`: the worked examples, Fashion-MNIST (offline or online), a sample photo
 - `helpers.plots`: matrices with their numbers, sliding windows, grids of kernels and maps

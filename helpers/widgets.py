@@ -1,5 +1,5 @@
 """Interactive explorers (ipywidgets): controls wired to functions of `helpers.plots`,
-`helpers.layers` and `helpers.gradients`, with no math of their own.
+`helpers.layers` and `helpers.kernel_descent`, with no math of their own.
 
 Each explorer returns a widget to display in a notebook: an ``ipywidgets.interactive``
 (`pooling_explorer`, `conv_stepper`, `learning_rate_explorer`) or a small VBox
@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import data, gradients, layers, plots
+from helpers import data, kernel_descent, layers, plots
 
 
 # ---- notebook 05: pooling ------------------------------------------------------------
@@ -200,7 +200,7 @@ def kernel_explorer(image=None, preset: str = "vertical edge") -> KernelExplorer
 def learning_rate_explorer(images, targets, start, hidden, steps: int = 300):
     """A slider for the learning rate of gradient descent on one kernel.
 
-    Each move runs `helpers.gradients.gradient_descent` from the same `start` and
+    Each move runs `helpers.kernel_descent.gradient_descent` from the same `start` and
     draws `plots.show_descent`: the loss curve, the last kernel and the hidden one.
 
     Parameters
@@ -232,11 +232,11 @@ def learning_rate_explorer(images, targets, start, hidden, steps: int = 300):
     if hidden.shape != start.shape:
         raise ValueError(f"`hidden` has shape {hidden.shape} but `start` {start.shape}: "
                          "expected two kernels of the same shape")
-    gradients.gradient_descent(images, targets, start, 0.001, 1)  # shapes checked now
+    kernel_descent.gradient_descent(images, targets, start, 0.001, 1)  # shapes checked
 
     def run(learning_rate=0.1):
-        kernels, losses = gradients.gradient_descent(images, targets, start,
-                                                     learning_rate, steps)
+        kernels, losses = kernel_descent.gradient_descent(images, targets, start,
+                                                          learning_rate, steps)
         plots.show_descent(kernels, losses, hidden, learning_rate)
         plt.show()
         return kernels, losses

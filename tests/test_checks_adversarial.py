@@ -483,7 +483,7 @@ FUNCTION_CHECKS = {
 
 
 # ---------------------------------------------------------------- checks added later
-from helpers import gradients as _gradients  # noqa: E402
+from helpers import kernel_descent as _descent  # noqa: E402
 from helpers.checks import architecture as _arch_checks  # noqa: E402
 from helpers.checks import backprop as _backprop_checks  # noqa: E402
 from helpers.checks import gradients as _gradient_checks  # noqa: E402
@@ -539,11 +539,11 @@ def weight_gradient_scaled(scale=1.0, swap=False, flip=False, sign=1.0):
 
 
 def step_right(images, kernel, targets, rate):
-    return kernel - rate * _gradients.kernel_gradient(images, kernel, targets)
+    return kernel - rate * _descent.kernel_gradient(images, kernel, targets)
 
 
 def step_in_place(images, kernel, targets, rate):
-    kernel -= rate * _gradients.kernel_gradient(images, kernel, targets)
+    kernel -= rate * _descent.kernel_gradient(images, kernel, targets)
     return kernel
 
 
@@ -629,7 +629,7 @@ LATER_FUNCTION_CHECKS = {
     }),
     "check_weight_gradient": (_gradient_checks.check_weight_gradient, {
         "a quadruple loop": weight_gradient_loop,
-        "the vectorized helper": lambda im, k, t, p, q: _gradients.kernel_gradient(
+        "the vectorized helper": lambda im, k, t, p, q: _descent.kernel_gradient(
             im, k, t)[p, q],
         "a 1-element array, float32": lambda im, k, t, p, q: np.array(
             [weight_gradient_loop(im, k, t, p, q)], np.float32),
@@ -638,7 +638,7 @@ LATER_FUNCTION_CHECKS = {
         "factor 2 missing": weight_gradient_scaled(scale=0.5),
         "p and q swapped": weight_gradient_scaled(swap=True),
         "flipped kernel": weight_gradient_scaled(flip=True),
-        "the whole gradient array": lambda im, k, t, p, q: _gradients.kernel_gradient(
+        "the whole gradient array": lambda im, k, t, p, q: _descent.kernel_gradient(
             im, k, t),
         "mutates the kernel": _mutating(weight_gradient_loop, 1),
     }),
@@ -646,9 +646,9 @@ LATER_FUNCTION_CHECKS = {
         "kernel - rate * gradient": step_right,
         "as lists": lambda im, k, t, r: step_right(im, k, t, r).tolist(),
     }, {
-        "uphill": lambda im, k, t, r: k + r * _gradients.kernel_gradient(im, k, t),
-        "no learning rate": lambda im, k, t, r: k - _gradients.kernel_gradient(im, k, t),
-        "only the change": lambda im, k, t, r: -r * _gradients.kernel_gradient(im, k, t),
+        "uphill": lambda im, k, t, r: k + r * _descent.kernel_gradient(im, k, t),
+        "no learning rate": lambda im, k, t, r: k - _descent.kernel_gradient(im, k, t),
+        "only the change": lambda im, k, t, r: -r * _descent.kernel_gradient(im, k, t),
         "in place (kernel -= ...)": step_in_place,
         "returns the kernel": lambda im, k, t, r: k,
     }),

@@ -221,10 +221,10 @@ def test_widgets_check_their_input_before_drawing(make, error, words):
 
 
 def test_gradient_descent_and_cross_entropy_name_the_argument():
-    from helpers import gradients, losses
+    from helpers import kernel_descent, losses
 
     with pytest.raises(ValueError, match="`start` must have 2 dimensions"):
-        gradients.gradient_descent(np.ones((2, 6, 6)), np.zeros((2, 4, 4)),
+        kernel_descent.gradient_descent(np.ones((2, 6, 6)), np.zeros((2, 4, 4)),
                                    np.zeros(3), 0.1, 3)
     with pytest.raises(TypeError, match="`labels`"):
         losses.cross_entropy(np.array([[0.5, 0.5], [0.5, 0.5]]), [[1, 0], [1]])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers import gradients
+from helpers import kernel_descent
 from helpers.checks.core import (
     FAIL,
     PASS,
@@ -32,7 +32,7 @@ def _gradient_cases():
     rng = _rng(8)
     tiny = np.array([[[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]]])
     tiny_kernel = np.array([[1.0, 0.0], [0.0, 0.0]])
-    tiny_targets = gradients.feature_maps(tiny, np.array([[0.0, 1.0], [-1.0, 0.0]]))
+    tiny_targets = kernel_descent.feature_maps(tiny, np.array([[0.0, 1.0], [-1.0, 0.0]]))
     cases = [("the worked example of section 3, weight (0, 1)",
               (tiny, tiny_kernel, tiny_targets, 0, 1))]
     for n, (h, w), (kh, kw), (p, q) in [
@@ -43,14 +43,14 @@ def _gradient_cases():
     ]:
         images = rng.integers(0, 5, size=(n, h, w)).astype(float)
         kernel = rng.normal(size=(kh, kw)).round(2)
-        targets = gradients.feature_maps(images, rng.normal(size=(kh, kw)))
+        targets = kernel_descent.feature_maps(images, rng.normal(size=(kh, kw)))
         cases.append((f"{n} image(s) of {h}x{w}, a {kh}x{kw} kernel, weight ({p}, {q})",
                        (images, kernel, targets, p, q)))
     return cases
 
 
 def _weight_gradient(images, kernel, targets, p, q):
-    return gradients.kernel_gradient(images, kernel, targets)[p, q]
+    return kernel_descent.kernel_gradient(images, kernel, targets)[p, q]
 
 
 @never_raises
@@ -101,7 +101,7 @@ def _diagnose(got, args):
     images, kernel, targets, p, q = args
     right = _weight_gradient(*args)
     size = np.size(targets)
-    flipped = gradients.kernel_gradient(images, kernel[::-1, ::-1], targets)
+    flipped = kernel_descent.kernel_gradient(images, kernel[::-1, ::-1], targets)
     known = {
         "the sign is wrong: the error is maps - targets, not targets - maps": -right,
         "the factor 2 is missing (the derivative of e**2 is 2e)": right / 2,
@@ -117,7 +117,8 @@ def _diagnose(got, args):
 
 
 def _step(images, kernel, targets, learning_rate):
-    return kernel - learning_rate * gradients.kernel_gradient(images, kernel, targets)
+    gradient = kernel_descent.kernel_gradient(images, kernel, targets)
+    return kernel - learning_rate * gradient
 
 
 @never_raises
@@ -134,7 +135,7 @@ def check_step(learner_fn):
     ]:
         images = rng.integers(0, 5, size=(n, h, w)).astype(float)
         kernel = rng.normal(size=(kh, kw)).round(2)
-        targets = gradients.feature_maps(images, rng.normal(size=(kh, kw)))
+        targets = kernel_descent.feature_maps(images, rng.normal(size=(kh, kw)))
         cases.append((f"{n} image(s) of {h}x{w}, a {kh}x{kw} kernel, learning rate "
                       f"{rate:g}", (images, kernel, targets, rate)))
     for number, (description, args) in enumerate(cases, start=1):
@@ -147,7 +148,7 @@ def check_step(learner_fn):
         problem = compare(got, expected, atol=1e-9)
         if problem:
             images, kernel, targets, rate = args
-            gradient = gradients.kernel_gradient(images, kernel, targets)
+            gradient = kernel_descent.kernel_gradient(images, kernel, targets)
             why = ""
             if _numeric(got) and np.shape(got) == kernel.shape:
                 got_arr = np.asarray(got, dtype=float)

@@ -1,6 +1,6 @@
 """Learning a kernel (notebook 08): loss curves, kernel snapshots, learning rates compared.
 
-The numbers come from `helpers.gradients` (or the notebook's own loop); these functions
+The numbers come from `helpers.kernel_descent` (or the notebook's own loop); these functions
 only draw them. Losses are drawn on a log scale, because gradient descent on a
 quadratic loss shrinks the loss by about the same factor every step.
 """

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import gradcheck, gradients, layers, plots  # noqa: E402
+from helpers import gradcheck, kernel_descent, layers, plots  # noqa: E402
 from helpers.checks import check_step, check_weight_gradient  # noqa: E402
 
 # The worked example of notebook 08, section 3.
@@ -25,23 +25,23 @@ def problem(seed, n=3, h=7, w=6, kh=3, kw=2):
     images = rng.normal(size=(n, h, w))
     hidden = rng.normal(size=(kh, kw))
     kernel = rng.normal(size=(kh, kw))
-    return images, kernel, gradients.feature_maps(images, hidden), hidden
+    return images, kernel, kernel_descent.feature_maps(images, hidden), hidden
 
 
 # ---------------------------------------------------------------- the loss and gradient
 def test_worked_example_by_hand():
-    targets = gradients.feature_maps(X, K_HIDDEN)
+    targets = kernel_descent.feature_maps(X, K_HIDDEN)
     assert np.array_equal(targets[0], [[2, -1], [-1, 3]])
-    assert gradients.kernel_loss(X, K, targets) == 3.75
+    assert kernel_descent.kernel_loss(X, K, targets) == 3.75
     expected = [[1.5, -3.5], [2.5, 3.0]]  # (2 / 4) * sums worked out by hand
-    assert np.allclose(gradients.kernel_gradient_loop(X, K, targets), expected)
-    assert np.allclose(gradients.kernel_gradient(X, K, targets), expected)
+    assert np.allclose(kernel_descent.kernel_gradient_loop(X, K, targets), expected)
+    assert np.allclose(kernel_descent.kernel_gradient(X, K, targets), expected)
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_feature_maps_equal_conv2d(seed):
     images, kernel, _, _ = problem(seed)
-    maps = gradients.feature_maps(images, kernel)
+    maps = kernel_descent.feature_maps(images, kernel)
     for image, feature_map in zip(images, maps, strict=True):
         assert np.allclose(feature_map, layers.conv2d(image, kernel))
 
@@ -52,8 +52,8 @@ def test_feature_maps_equal_conv2d(seed):
 def test_loop_and_vectorized_gradients_agree(shape):
     n, h, w, kh, kw = shape
     images, kernel, targets, _ = problem(sum(shape), n, h, w, kh, kw)
-    loop = gradients.kernel_gradient_loop(images, kernel, targets)
-    fast = gradients.kernel_gradient(images, kernel, targets)
+    loop = kernel_descent.kernel_gradient_loop(images, kernel, targets)
+    fast = kernel_descent.kernel_gradient(images, kernel, targets)
     assert loop.shape == (kh, kw)
     assert np.allclose(loop, fast, rtol=1e-12, atol=1e-12)
 
@@ -62,9 +62,9 @@ def test_loop_and_vectorized_gradients_agree(shape):
 def test_gradient_matches_finite_differences(seed):
     images, kernel, targets, _ = problem(seed)
     numerical = gradcheck.numerical_gradient(
-        lambda k: gradients.kernel_loss(images, k, targets), kernel
+        lambda k: kernel_descent.kernel_loss(images, k, targets), kernel
     )
-    derived = gradients.kernel_gradient(images, kernel, targets)
+    derived = kernel_descent.kernel_gradient(images, kernel, targets)
     assert gradcheck.relative_error(derived, numerical) < 1e-6
 
 
@@ -78,70 +78,72 @@ def test_gradient_matches_tensorflow(tf, seed):
         maps = tf.nn.conv2d(x, k, strides=1, padding="VALID")[..., 0]
         loss = tf.reduce_mean(tf.square(maps - t))
     tf_gradient = tape.gradient(loss, k).numpy()[:, :, 0, 0]
-    assert np.isclose(float(loss), gradients.kernel_loss(images, kernel, targets))
-    ours = gradients.kernel_gradient(images, kernel, targets)
+    assert np.isclose(float(loss), kernel_descent.kernel_loss(images, kernel, targets))
+    ours = kernel_descent.kernel_gradient(images, kernel, targets)
     assert gradcheck.relative_error(ours, tf_gradient) < 1e-10
 
 
 def test_gradient_is_the_correlation_of_image_and_error():
     images, kernel, targets, _ = problem(7)
-    error = gradients.feature_maps(images, kernel) - targets
+    error = kernel_descent.feature_maps(images, kernel) - targets
     by_conv = sum(layers.conv2d(x, e) for x, e in zip(images, error, strict=True))
-    assert np.allclose(gradients.kernel_gradient(images, kernel, targets),
+    assert np.allclose(kernel_descent.kernel_gradient(images, kernel, targets),
                        2 * by_conv / error.size)
 
 
 def test_zero_gradient_at_the_hidden_kernel():
     images, _, targets, hidden = problem(3)
-    assert np.allclose(gradients.kernel_gradient(images, hidden, targets), 0, atol=1e-12)
-    assert gradients.kernel_loss(images, hidden, targets) < 1e-25
+    assert np.allclose(kernel_descent.kernel_gradient(images, hidden, targets), 0,
+                       atol=1e-12)
+    assert kernel_descent.kernel_loss(images, hidden, targets) < 1e-25
 
 
 def test_bad_input_names_the_argument():
     images, kernel, targets, _ = problem(0)
     with pytest.raises(ValueError, match="targets"):
-        gradients.kernel_loss(images, kernel, targets[:, 1:])
+        kernel_descent.kernel_loss(images, kernel, targets[:, 1:])
     with pytest.raises(ValueError, match="kernel"):
-        gradients.kernel_gradient(images, np.ones((9, 9)), targets)
+        kernel_descent.kernel_gradient(images, np.ones((9, 9)), targets)
     with pytest.raises(ValueError, match="kernel"):
-        gradients.kernel_gradient(images, np.ones(3), targets)
+        kernel_descent.kernel_gradient(images, np.ones(3), targets)
     with pytest.raises(TypeError, match="images"):
-        gradients.feature_maps("not an image", kernel)
+        kernel_descent.feature_maps("not an image", kernel)
     with pytest.raises(ValueError, match="learning_rate"):
-        gradients.gradient_descent(images, targets, kernel, -0.1, 5)
+        kernel_descent.gradient_descent(images, targets, kernel, -0.1, 5)
     with pytest.raises(ValueError, match="learning_rate"):
-        gradients.gradient_descent(images, targets, kernel, True, 5)
+        kernel_descent.gradient_descent(images, targets, kernel, True, 5)
     with pytest.raises((TypeError, ValueError), match="steps"):
-        gradients.gradient_descent(images, targets, kernel, 0.1, 0)
+        kernel_descent.gradient_descent(images, targets, kernel, 0.1, 0)
 
 
 # ---------------------------------------------------------------- gradient descent
 def test_gradient_descent_takes_the_notebook_steps():
     images, kernel, targets, _ = problem(1)
-    kernels, losses = gradients.gradient_descent(images, targets, kernel, 0.05, 3)
+    kernels, losses = kernel_descent.gradient_descent(images, targets, kernel, 0.05, 3)
     by_hand = [kernel]
     for _ in range(3):
         k = by_hand[-1]
-        by_hand.append(k - 0.05 * gradients.kernel_gradient_loop(images, k, targets))
+        by_hand.append(k - 0.05 * kernel_descent.kernel_gradient_loop(images, k, targets))
     assert np.allclose(kernels, by_hand)
-    assert np.allclose(losses, [gradients.kernel_loss(images, k, targets)
+    assert np.allclose(losses, [kernel_descent.kernel_loss(images, k, targets)
                                 for k in by_hand])
 
 
 def test_gradient_descent_does_not_modify_start():
     images, kernel, targets, _ = problem(2)
     before = kernel.copy()
-    gradients.gradient_descent(images, targets, kernel, 0.05, 10)
+    kernel_descent.gradient_descent(images, targets, kernel, 0.05, 10)
     assert np.array_equal(kernel, before)
 
 
 def test_recovers_the_hidden_kernel_below_the_limit_and_diverges_above():
     images, kernel, targets, hidden = problem(4, n=4, h=8, w=8, kh=3, kw=3)
-    limit = gradients.largest_stable_rate(images)
-    kernels, losses = gradients.gradient_descent(images, targets, kernel, 0.9 * limit,
-                                                 3000)
+    limit = kernel_descent.largest_stable_rate(images)
+    kernels, losses = kernel_descent.gradient_descent(images, targets, kernel,
+                                                      0.9 * limit, 3000)
     assert np.max(np.abs(kernels[-1] - hidden)) < 1e-6
-    _, losses_up = gradients.gradient_descent(images, targets, kernel, 1.1 * limit, 300)
+    _, losses_up = kernel_descent.gradient_descent(images, targets, kernel, 1.1 * limit,
+                                                   300)
     assert losses_up[-1] > 1e3 * losses_up[0]
 
 
@@ -151,13 +153,14 @@ def test_largest_stable_rate_is_two_over_the_largest_curvature():
     zero_targets = np.zeros((2, 4, 4))
     hessian = np.stack([
         gradcheck.numerical_gradient(
-            lambda k, i=i: gradients.kernel_gradient(images, k, zero_targets).flat[i],
+            lambda k, i=i: kernel_descent.kernel_gradient(images, k,
+                                                          zero_targets).flat[i],
             np.zeros((3, 3)),
         ).ravel()
         for i in range(9)
     ])
     expected = 2 / np.linalg.eigvalsh((hessian + hessian.T) / 2)[-1]
-    assert np.isclose(gradients.largest_stable_rate(images), expected, rtol=1e-6)
+    assert np.isclose(kernel_descent.largest_stable_rate(images), expected, rtol=1e-6)
 
 
 # ---------------------------------------------------------------- the learner's checks
@@ -177,7 +180,7 @@ def weight_gradient_loops(images, kernel, targets, p, q):
 
 
 def right_gradient(images, kernel, targets, p, q):
-    return gradients.kernel_gradient(images, kernel, targets)[p, q]
+    return kernel_descent.kernel_gradient(images, kernel, targets)[p, q]
 
 
 RIGHT_WEIGHT_GRADIENTS = {
@@ -202,8 +205,8 @@ WRONG_WEIGHT_GRADIENTS = {
         right_gradient(i, k, t, q, p) if q < k.shape[0] and p < k.shape[1] else 0.0,
     "first image only": lambda i, k, t, p, q: right_gradient(i[:1], k, t[:1], p, q),
     "hard-coded case 1": lambda *a: -3.5,
-    "the whole gradient": lambda i, k, t, p, q: gradients.kernel_gradient(i, k, t),
-    "the loss instead": lambda i, k, t, p, q: gradients.kernel_loss(i, k, t),
+    "the whole gradient": lambda i, k, t, p, q: kernel_descent.kernel_gradient(i, k, t),
+    "the loss instead": lambda i, k, t, p, q: kernel_descent.kernel_loss(i, k, t),
     "None": lambda *a: None,
     "a string": lambda *a: "-3.5",
     "NaN": lambda *a: float("nan"),
@@ -249,7 +252,8 @@ def test_weight_gradient_check_never_raises(capsys):
 
 
 def right_step(images, kernel, targets, learning_rate):
-    return kernel - learning_rate * gradients.kernel_gradient(images, kernel, targets)
+    gradient = kernel_descent.kernel_gradient(images, kernel, targets)
+    return kernel - learning_rate * gradient
 
 
 def step_with_loops(images, kernel, targets, learning_rate):
@@ -263,26 +267,27 @@ def step_with_loops(images, kernel, targets, learning_rate):
 
 def step_on_a_copy(images, kernel, targets, learning_rate):
     kernel = kernel.copy()
-    kernel -= learning_rate * gradients.kernel_gradient(images, kernel, targets)
+    kernel -= learning_rate * kernel_descent.kernel_gradient(images, kernel, targets)
     return kernel
 
 
 def step_in_place(images, kernel, targets, learning_rate):
-    kernel -= learning_rate * gradients.kernel_gradient(images, kernel, targets)
+    kernel -= learning_rate * kernel_descent.kernel_gradient(images, kernel, targets)
     return kernel
 
 
 WRONG_STEPS = {
-    "uphill (+)": lambda i, k, t, r: k + r * gradients.kernel_gradient(i, k, t),
-    "learning rate forgotten": lambda i, k, t, r: k - gradients.kernel_gradient(i, k, t),
+    "uphill (+)": lambda i, k, t, r: k + r * kernel_descent.kernel_gradient(i, k, t),
+    "learning rate forgotten": lambda i, k, t, r:
+        k - kernel_descent.kernel_gradient(i, k, t),
     "divided by the learning rate": lambda i, k, t, r:
-        k - gradients.kernel_gradient(i, k, t) / r,
-    "only the change": lambda i, k, t, r: -r * gradients.kernel_gradient(i, k, t),
-    "the gradient": lambda i, k, t, r: gradients.kernel_gradient(i, k, t),
+        k - kernel_descent.kernel_gradient(i, k, t) / r,
+    "only the change": lambda i, k, t, r: -r * kernel_descent.kernel_gradient(i, k, t),
+    "the gradient": lambda i, k, t, r: kernel_descent.kernel_gradient(i, k, t),
     "the kernel unchanged": lambda i, k, t, r: k,
     "changes the caller's kernel": step_in_place,
     "flipped gradient": lambda i, k, t, r:
-        k - r * gradients.kernel_gradient(i, k, t)[::-1, ::-1],
+        k - r * kernel_descent.kernel_gradient(i, k, t)[::-1, ::-1],
     "None": lambda *a: None,
 }
 
@@ -313,14 +318,15 @@ def test_learning_rate_widget_runs_when_its_slider_moves():
     rng = np.random.default_rng(6)
     images = rng.uniform(0, 1, size=(3, 8, 8))  # pixels 0..1, as in notebook 08
     hidden, start = rng.normal(size=(2, 3, 3))
-    targets = gradients.feature_maps(images, hidden)
-    limit = gradients.largest_stable_rate(images)
+    targets = kernel_descent.feature_maps(images, hidden)
+    limit = kernel_descent.largest_stable_rate(images)
     assert limit < 1.0
     ui = widgets.learning_rate_explorer(images, targets, start, hidden, steps=50)
     slider = ui.children[0]
     _, losses_default = ui.result
     assert np.allclose(losses_default,
-                       gradients.gradient_descent(images, targets, start, 0.1, 50)[1])
+                       kernel_descent.gradient_descent(images, targets, start, 0.1,
+                                                       50)[1])
     slider.value = 0.001
     _, slow = ui.result
     slider.value = 0.9 * limit
@@ -333,7 +339,7 @@ def test_learning_rate_widget_runs_when_its_slider_moves():
 
 def test_plots_draw_and_refuse_bad_input():
     images, start, targets, hidden = problem(8, n=2, h=6, w=6, kh=3, kw=3)
-    kernels, losses = gradients.gradient_descent(images, targets, start, 0.05, 20)
+    kernels, losses = kernel_descent.gradient_descent(images, targets, start, 0.05, 20)
     ax = plots.plot_loss_curve(losses)
     assert ax.get_yscale() == "log"
     fig = plots.show_kernel_snapshots(kernels, [0, 10, 20], hidden=hidden)
@@ -341,8 +347,8 @@ def test_plots_draw_and_refuse_bad_input():
     assert len(limits) == 1  # one shared colour scale
     (low, high), = limits
     assert low == -high  # centred on zero
-    runs = {0.01: losses, 10.0: gradients.gradient_descent(images, targets, start,
-                                                           10.0, 20)[1]}
+    runs = {0.01: losses, 10.0: kernel_descent.gradient_descent(images, targets, start,
+                                                                10.0, 20)[1]}
     ax = plots.plot_learning_rates(runs, limit=losses[0])
     assert any("diverges" in t.get_text() for t in ax.get_legend().get_texts())
     plots.show_descent(kernels, losses, hidden, 0.05)
