@@ -1,10 +1,13 @@
 # Two commands for a fresh machine: `make lab` and `make test` (see README.md).
-# Everything runs from .venv, built from the exact pins in requirements.txt.
+# Everything runs from .venv, built from exact pins: the learner's lock
+# (requirements-learner.txt) for `make lab`; the maintainer's (requirements-dev.txt) added on
+# top for the tests, the book, the slides and grading (see README.md, Dependencies).
 
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 KERNEL  := cnn-course
 PORT    ?= 8888
 # TensorFlow's C++ logging stays quiet in every notebook and test.
@@ -32,7 +35,8 @@ SLOW_TESTS := tests/test_browser.py tests/test_learner_copies.py tests/test_grad
 
 setup: $(STAMP) data
 
-$(STAMP): requirements.txt pyproject.toml
+# The learner's environment: only what `make lab` needs.
+$(STAMP): requirements-learner.txt pyproject.toml
 	@$(PY) -c 'import sys; v = sys.version_info[:2]; \
 	  sys.exit(0 if v == (3, 11) else f"Python 3.11 is needed (found {v[0]}.{v[1]}); set PY=/path/to/python3.11")'
 	@$(PY) -c 'import ensurepip' 2>/dev/null || { \
@@ -40,11 +44,16 @@ $(STAMP): requirements.txt pyproject.toml
 	  apt-get update -qq && apt-get install -y -qq python3-venv; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q -r requirements-learner.txt
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
 	  --display-name "Python 3 (cnn-course)" >/dev/null
 	$(BIN)/python -m helpers.tools.labsettings
+	touch $@
+
+# The maintainer's tools on top (tests, lint, browser, grading, book, slides, hooks).
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
 data: $(STAMP)
@@ -57,7 +66,7 @@ lab: setup learner
 # Each notebook is executed once by nbval; the learner-copy test runs 09 and 10 again as a
 # quick run (CNN_COURSE_QUICK=1: one short epoch, see helpers.cnn). Lint, the unit tests
 # and nbval run side by side on the two cores (--output-sync keeps each report together).
-test: setup
+test: setup $(DEV_STAMP)
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint unit notebooks
 
 # The unit tests run on every core (pytest-xdist): a test file goes to one worker, but
@@ -65,28 +74,28 @@ test: setup
 XDIST := -n auto --dist loadgroup
 
 # Lint and the unit tests, without notebooks, browser, book or slides: under 2 minutes.
-test-fast: $(STAMP) lint
+test-fast: $(DEV_STAMP) lint
 	$(BIN)/python -m pytest -q $(XDIST) tests $(foreach t,$(SLOW_TESTS),--ignore=$(t))
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check helpers tests notebooks
 
-unit: $(STAMP)
+unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q $(XDIST) tests
 
-notebooks: $(STAMP)
+notebooks: $(DEV_STAMP)
 	rm -f $(TEST_MODEL)
 	$(NBVAL_NUMERICS) CNN_COURSE_MODEL=$(TEST_MODEL) \
 	  $(BIN)/python -m pytest -q $(NBVAL_FLAGS) notebooks
 
 # Re-run every notebook top to bottom in place (the only way outputs change).
-execute: $(STAMP)
+execute: $(DEV_STAMP)
 	$(BIN)/python -m helpers.tools.execute notebooks/[0-9]*.ipynb
 
-images: $(STAMP)
+images: $(DEV_STAMP)
 	$(BIN)/python -m helpers.tools.images
 
-nav: $(STAMP)
+nav: $(DEV_STAMP)
 	$(BIN)/python -m helpers.tools.navigation
 	$(BIN)/python -m helpers.tools.contents
 
@@ -94,9 +103,9 @@ learner student: $(STAMP)
 	$(BIN)/python -m helpers.tools.student
 
 # Workshop kit (notebooks/INSTRUCTOR_GUIDE.md): autograde a folder of learners' notebooks,
-# offline reveal.js decks, and a wheelhouse of the pinned packages for a room without network.
+# offline reveal.js decks, and a wheelhouse of the learner's lock for a room without network.
 SUBMISSIONS ?= submissions
-grade: $(STAMP)
+grade: $(DEV_STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m helpers.tools.grading $(SUBMISSIONS)
 
 # reveal.js and every script a deck loads, from the npm registry (never a CDN).
@@ -104,30 +113,30 @@ slides-vendor:
 	@[ -f slides/vendor/node_modules/mathjax/MathJax.js ] || npm install --no-audit --no-fund \
 	  --prefix slides/vendor reveal.js@4.0.2 requirejs@2.1.10 mathjax@2.7.7 jquery@2.1.4
 
-slides: $(STAMP) slides-vendor
+slides: $(DEV_STAMP) slides-vendor
 	$(BIN)/python -m helpers.tools.slides
 
 wheelhouse: $(STAMP)
-	$(BIN)/python -m pip download -q --only-binary=:all: -d wheelhouse -r requirements.txt
-	@echo "wheelhouse/: install with pip install --no-index --find-links wheelhouse -r requirements.txt"
+	$(BIN)/python -m pip download -q --only-binary=:all: -d wheelhouse -r requirements-learner.txt
+	@echo "wheelhouse/: install with pip install --no-index --find-links wheelhouse -r requirements-learner.txt"
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m helpers.tools.bench
 
 # The offline HTML book: build/book/html from the stored outputs (nothing is executed).
 # MathJax 3 comes once from the npm registry into build/npm (never a CDN).
-mathjax: $(STAMP)
+mathjax: $(DEV_STAMP)
 	$(BIN)/python -m helpers.tools.book mathjax
 
-book: $(STAMP) mathjax
+book: $(DEV_STAMP) mathjax
 	$(BIN)/python -m helpers.tools.book
 
 # Internal links, images and anchors of every notebook and markdown file; external ones listed.
-links: $(STAMP)
+links: $(DEV_STAMP)
 	$(BIN)/python -m helpers.tools.links --external
 
 # The local pre-commit hooks (.pre-commit-config.yaml) on every commit.
-precommit: $(STAMP)
+precommit: $(DEV_STAMP)
 	$(BIN)/pre-commit install
 
 clean:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from importlib import metadata
 
-# What the series was built and tested with (requirements.txt pins the exact versions).
+# What the series was built and tested with (requirements-learner.txt pins the exact versions).
 EXPECTED = {
     "numpy": "2.4",
     "matplotlib": "3.11",
@@ -18,7 +18,7 @@ EXPECTED = {
     "tensorflow": "2.21",
     "keras": "3.15",
 }
-FIX = "run `make lab` from the project folder (it builds .venv from requirements.txt)"
+FIX = "run `make lab` from the project folder (it builds .venv from requirements-learner.txt)"
 
 
 def _version(package: str) -> str | None:

@@ -2,7 +2,7 @@
 
 Notebooks must be valid, run top to bottom, free of errors, stderr, absolute paths and
 memory addresses, on the project's kernel, with the series' skeleton; generated things
-(navigation, diagrams, learner copies) must be up to date; the pins must agree.
+(navigation, diagrams, learner copies) must be up to date. The locks: tests/test_locks.py.
 """
 
 import json
@@ -212,35 +212,6 @@ def test_student_blank_keeps_signature():
         "def my_relu(x):\n    # YOUR CODE HERE\n    raise NotImplementedError\n\n"
         "answer = ...  # YOUR ANSWER HERE"
     )
-
-
-def pins(lines):
-    found = {}
-    for line in lines:
-        match = re.match(r"^\s*-?\s*([A-Za-z0-9_.\-]+)==([^\s#]+)", line)
-        if match:
-            found[match.group(1).lower().replace("_", "-")] = match.group(2)
-    return found
-
-
-def test_environment_yml_agrees_with_requirements():
-    req = pins((ROOT / "requirements.txt").read_text().splitlines())
-    env = pins((ROOT / "environment.yml").read_text().splitlines())
-    assert env, "environment.yml pins nothing"
-    for name in [
-        "tensorflow",
-        "keras",
-        "numpy",
-        "matplotlib",
-        "ipywidgets",
-        "jupyterlab",
-        "nbval",
-        "pytest",
-        "hypothesis",
-    ]:
-        assert name in env, f"environment.yml does not pin {name}"
-    disagree = {n: (v, req.get(n)) for n, v in env.items() if req.get(n) != v}
-    assert not disagree, f"environment.yml vs requirements.txt: {disagree}"
 
 
 def test_readme_lists_every_notebook():
