@@ -1,4 +1,4 @@
-"""helpers.newlayers: convolution and max pooling, forward and backward, through the doors.
+"""helpers.newlayers: convolution and max pooling, forward and backward, at the doors.
 
 The backward passes take ``(grad_out, cache)``, the cache from ``*_forward``; they are
 checked against two independent oracles, finite differences (`helpers.gradcheck`,
@@ -60,7 +60,7 @@ def conv_cases(draw):
     return x, kernel, bias, stride, padding, rng
 
 
-# --------------------------------------------------------------------------- conv backward
+# ------------------------------------------------------------------------ conv backward
 @SETTINGS
 @given(conv_cases())
 def test_conv_backward_agrees_with_finite_differences_and_loops(case):
@@ -129,7 +129,7 @@ def test_conv_input_gradient_is_a_full_convolution_with_the_flipped_kernel():
                                layers.conv2d(x[0, :, :, 0], g[0, :, :, 0]), atol=1e-12)
 
 
-# --------------------------------------------------------------------------- max-pool backward
+# -------------------------------------------------------------------- max-pool backward
 @st.composite
 def pool_cases(draw):
     size = draw(st.integers(1, 3))
@@ -651,7 +651,7 @@ def test_pad_amounts_same_by_hand(n, k, s, expected):
     assert layers.pad_amounts(n, k, s, "same") == expected
 
 
-# =========================================================================== until integration
+# ==================================================================== until integration
 # The doors against today's helpers.layers and helpers.backprop: the same numbers, bit
 # for bit, and the same errors, word for word. (Delete this section with the old modules.)
 def _error(function, *args, **kwargs):

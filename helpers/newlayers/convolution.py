@@ -6,7 +6,7 @@ summed (a cross-correlation, no kernel flip: what deep-learning frameworks call
 convolution). The batched layer, Keras's ``Conv2D``, has F kernels and a bias; with the
 padded input ``xp`` and the stride ``s``::
 
-    out[n, i, j, f] = sum_{a, b, c} xp[n, i*s + a, j*s + b, c] * kernel[a, b, c, f] + bias[f]
+    out[n, i, j, f] = sum_{a,b,c} xp[n, i*s+a, j*s+b, c] * kernel[a, b, c, f] + bias[f]
     H' = floor((H + before + after - kh) / s) + 1       (W' the same way)
 
 the zeros added before and after coming from `helpers.newlayers.geometry`.
@@ -14,9 +14,9 @@ the zeros added before and after coming from `helpers.newlayers.geometry`.
 Backward. Each kernel weight touches every output position, so its gradient sums over
 them; each input pixel touches the outputs whose windows cover it::
 
-    grad_bias[f]            = sum_{n, i, j} grad_out[n, i, j, f]
-    grad_kernel[a, b, c, f] = sum_{n, i, j} xp[n, i*s + a, j*s + b, c] * grad_out[n, i, j, f]
-    grad_xp[n, i*s + a, j*s + b, c] += sum_f kernel[a, b, c, f] * grad_out[n, i, j, f]
+    grad_bias[f]            = sum_{n,i,j} grad_out[n, i, j, f]
+    grad_kernel[a, b, c, f] = sum_{n,i,j} xp[n, i*s+a, j*s+b, c] * grad_out[n, i, j, f]
+    grad_xp[n, i*s+a, j*s+b, c] += sum_f kernel[a, b, c, f] * grad_out[n, i, j, f]
 
 The first is a correlation of the input with the upstream gradient (notebook 08); with
 stride 1 the last is a "full" convolution of the upstream gradient with the kernel
@@ -50,7 +50,7 @@ __all__ = [
     "conv2d_layer_backward",
 ]
 
-# im2col columns per batch: small enough to stay in the CPU cache between copy and multiply
+# im2col columns per batch: small enough to stay in the CPU cache from copy to multiply
 BATCH_BYTES = 4 * 2**20
 
 
@@ -164,7 +164,8 @@ def conv2d_layer(x, kernel, bias, stride: int = 1, padding: str | int = "valid")
     N, H, W, C = x.shape
     kh, kw, _, F = kernel.shape
     pads = _pads(H, W, kh, kw, stride, padding)
-    out_h, out_w = output_size(H, kh, stride, padding), output_size(W, kw, stride, padding)
+    out_h = output_size(H, kh, stride, padding)
+    out_w = output_size(W, kw, stride, padding)
     dtype = x.dtype
     depth = kh * kw * C + 1  # one column per kernel weight, plus the bias column
     weights = np.vstack([kernel.reshape(kh * kw * C, F), bias[None, :]]).astype(dtype)
