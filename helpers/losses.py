@@ -46,7 +46,8 @@ def cross_entropy(probabilities, labels) -> float:
         )
     if isinstance(labels, numbers.Real) and not isinstance(labels, bool):
         labels = [labels]  # one example's class
-    labels = class_labels(labels, "labels", p.shape[1], rows_of=("probabilities", p.shape))
+    labels = class_labels(labels, "labels", p.shape[1],
+                          rows_of=("probabilities", p.shape))
     losses = []
     for n, label in enumerate(labels):
         losses.append(-np.log(np.clip(p[n, label], EPSILON, 1 - EPSILON)))

@@ -1,4 +1,4 @@
-"""Argument checks shared by the layers: each error names the argument and what was expected.
+"""Argument checks shared by the layers: each error names the argument and what it needs.
 
 A learner who passes a list, a wrong shape or a string should read what went wrong in
 their own words, not an IndexError from deep inside numpy.
