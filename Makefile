@@ -106,7 +106,7 @@ learner student: $(STAMP)
 # offline reveal.js decks, and a wheelhouse of the learner's lock for a room without network.
 SUBMISSIONS ?= submissions
 grade: $(DEV_STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m helpers.tools.grading $(SUBMISSIONS)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m helpers.tools.grading $(SUBMISSIONS) $(if $(GRADE_SECONDS),--seconds $(GRADE_SECONDS))
 
 # reveal.js and every script a deck loads, from the npm registry (never a CDN).
 slides-vendor:

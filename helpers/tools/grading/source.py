@@ -1,33 +1,25 @@
-"""Graded workshops with nbgrader: ``python -m helpers.tools.grading [--release] [SUBMISSIONS]``.
+"""nbgrader's source and released notebooks, derived from the lessons.
 
 The lesson notebooks stay free of asserts (a self-study learner must never see an
-``AssertionError``); this tool derives nbgrader's *source* notebooks from them:
+``AssertionError``); this module derives nbgrader's *source* notebooks from them:
 
 - every code cell tagged ``solution`` becomes an nbgrader solution cell whose
   ``### BEGIN SOLUTION`` / ``### END SOLUTION`` region is the answer (the ``def`` line
   and anything outside the region stay, so the signature survives); a function body
   ends in ``raise NotImplementedError`` after the region, and a top-level answer is
   preceded by ``name = ...``, so a released copy says "not done yet", never a traceback;
+  comments just above a top-level answer belong to it (they often work it out);
 - the check cell right after it becomes a locked, graded test cell
-  ``assert checks.check_x(...)`` worth ``POINTS``: the check prints its verdict and a
-  wrong answer fails the assert, so it loses the points.
+  ``assert checks.check_x(...)`` worth ``POINTS``.
 
 Course folder (git-ignored): ``workshop/`` with ``nbgrader_config.py``, ``source/``,
-``release/`` (hand these out), ``submitted/``, ``autograded/``, ``gradebook.db``. One
-assignment per notebook, named like the notebook; the images a notebook shows travel in
-its assignment folder (links ``../images/x.png`` become ``images/x.png``).
-
-``--release`` builds the source and the released copies of every notebook. Given a folder
-of learners' notebooks, ``SUBMISSIONS/<learner>/NN_name.ipynb`` (or nbgrader's own
-``SUBMISSIONS/<learner>/NN_name/NN_name.ipynb``), it autogrades them and writes
-``workshop/grades.csv`` (one row per learner and exercise) and ``workshop/grades.png``
-(the room's results as a learner x exercise grid).
+``release/`` (hand these out). One assignment per notebook, named like the notebook; the
+images a notebook shows travel in its assignment folder.
 """
 
 from __future__ import annotations
 
 import ast
-import csv
 import os
 import re
 import shutil
@@ -39,7 +31,7 @@ import nbformat
 
 from helpers.tools import student
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 COURSE = ROOT / "workshop"
 POINTS = 1
 BEGIN, END = student.BEGIN, student.END
@@ -108,7 +100,7 @@ def _add_markers(lines: list[str]) -> list[str]:
             indent = "    "
             out += [f"{indent}{BEGIN}", *body, f"{indent}{END}"]
             continue
-        if line.strip() and not line.startswith("#"):
+        if line.strip():  # a top-level answer, with the comments that work it out
             block = []
             while index < len(lines) and not lines[index].startswith("def "):
                 block.append(lines[index])
@@ -246,141 +238,3 @@ def release(names: list[str] | None = None, course: Path = COURSE) -> list[Path]
         nbgrader(course, "generate_assignment", path.stem, "--force")
         released.append(course / "release" / path.stem / path.name)
     return released
-
-
-# ------------------------------------------------------------------ grading
-def collect(submissions: Path, course: Path = COURSE) -> dict[str, list[str]]:
-    """Copy `submissions` into nbgrader's layout; {assignment: [learner, ...]}."""
-    lessons = {p.stem for p in student.notebooks()}
-    found: dict[str, list[str]] = {}
-    for learner in sorted(p for p in submissions.iterdir() if p.is_dir()):
-        for nb in sorted(learner.rglob("[0-9][0-9]_*.ipynb")):
-            if nb.stem not in lessons or ".ipynb_checkpoints" in nb.parts:
-                continue
-            target = course / "submitted" / learner.name / nb.stem / f"{nb.stem}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(nb, target)
-            found.setdefault(nb.stem, []).append(learner.name)
-    return found
-
-
-def scores(course: Path, found: dict[str, list[str]]) -> list[dict]:
-    """One row per learner and exercise from nbgrader's gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    rows = []
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for assignment, learners in sorted(found.items()):
-            for learner in learners:
-                try:
-                    nb = gb.find_submission_notebook(assignment, assignment, learner)
-                except MissingEntry:
-                    continue
-                source = course / "source" / assignment / f"{assignment}.ipynb"
-                order = exercises(nbformat.read(source, as_version=4))
-                for grade in sorted(nb.grades, key=lambda g: order.index(g.name)):
-                    if grade.max_score == 0:
-                        continue
-                    rows.append(
-                        {
-                            "learner": learner,
-                            "notebook": assignment,
-                            "exercise": grade.name,
-                            "score": float(grade.score),
-                            "max_score": float(grade.max_score),
-                        }
-                    )
-    return rows
-
-
-def write_csv(rows: list[dict], path: Path) -> None:
-    with path.open("w", newline="") as f:
-        writer = csv.DictWriter(
-            f, fieldnames=["learner", "notebook", "exercise", "score", "max_score"]
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def plot_room(rows: list[dict], path: Path) -> None:
-    """A learner x exercise grid of scores (share of the points), with totals."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    learners = sorted({r["learner"] for r in rows})
-    ex = list(dict.fromkeys((r["notebook"], r["exercise"]) for r in rows))
-    grid = np.full((len(learners), len(ex)), np.nan)
-    for r in rows:
-        i = learners.index(r["learner"])
-        j = ex.index((r["notebook"], r["exercise"]))
-        grid[i, j] = r["score"] / r["max_score"]
-    fig, ax = plt.subplots(
-        figsize=(max(6, 0.8 * len(ex) + 4), max(3.5, 0.45 * len(learners) + 2.5))
-    )
-    image = ax.imshow(grid, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
-    for (i, j), value in np.ndenumerate(grid):
-        if not np.isnan(value):
-            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=8)
-    ax.set_xticks(range(len(ex)), [e for _, e in ex], rotation=45, ha="right")
-    totals = [
-        f"{name} ({sum(r['score'] for r in rows if r['learner'] == name):g}/"
-        f"{sum(r['max_score'] for r in rows if r['learner'] == name):g})"
-        for name in learners
-    ]
-    ax.set_yticks(range(len(learners)), totals)
-    ax.set_xlabel("exercise (notebook_function)")
-    ax.set_ylabel("learner (points)")
-    done = np.nanmean(grid, axis=0)
-    ax.set_title(
-        f"The room: {len(learners)} learners, {len(ex)} exercises\n"
-        f"hardest: {ex[int(np.nanargmin(done))][1]} ({np.nanmin(done):.0%} of points)",
-        fontsize=10,
-    )
-    fig.colorbar(image, ax=ax, label="share of the points")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
-def grade(submissions: Path, course: Path = COURSE) -> list[dict]:
-    """Autograde every learner's notebooks in `submissions`; write the CSV and figure."""
-    if not submissions.is_dir():
-        raise FileNotFoundError(
-            f"SUBMISSIONS={submissions} is not a folder: put each learner's notebooks in "
-            "SUBMISSIONS/<learner>/NN_name.ipynb"
-        )
-    setup_course(course)
-    found = collect(submissions, course)
-    if not found:
-        raise FileNotFoundError(f"no NN_name.ipynb under {submissions}/<learner>/")
-    for assignment, learners in sorted(found.items()):
-        path = student.NOTEBOOKS / f"{assignment}.ipynb"
-        write_source(course, path)
-        nbgrader(course, "generate_assignment", assignment, "--force")
-        for learner in learners:
-            nbgrader(course, "autograde", assignment, f"--student={learner}", "--force")
-        print(f"graded  {assignment}: {len(learners)} learner(s)")
-    rows = scores(course, found)
-    write_csv(rows, course / "grades.csv")
-    plot_room(rows, course / "grades.png")
-    print(f"wrote   {course / 'grades.csv'} ({len(rows)} rows) and {course / 'grades.png'}")
-    return rows
-
-
-def main(argv: list[str]) -> int:
-    if "--release" in argv:
-        for path in release():
-            print(f"released {path}")
-        return 0
-    if not argv:
-        print(__doc__)
-        return 2
-    grade(Path(argv[0]).resolve())
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
