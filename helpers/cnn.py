@@ -38,7 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.layers import output_size
+from helpers.architecture import conv_params, dense_params
+from helpers.newlayers.geometry import output_size
+from helpers.newlayers.keras_reader import KERAS_LAYERS, read_layer
 
 __all__ = [
     "SEED",
@@ -59,6 +61,7 @@ __all__ = [
     "model_path",
     "quick_run",
     "build_model",
+    "deterministic_twin",
     "learning_rate_schedule",
     "prepare",
     "train",
@@ -193,6 +196,54 @@ def build_model(keras=None, seed: int | None = SEED):
         metrics=["accuracy"],
     )
     return model
+
+
+def deterministic_twin(keras, model, shrink: int = 1, seed: int | None = 0,
+                       logits: bool = True):
+    """A copy of `model`'s architecture that trains deterministically.
+
+    Every layer is rebuilt from its config, with dropout rate 0 (random masks cannot be
+    matched by a second implementation) and, if ``shrink > 1``, every conv layer's
+    filters and every hidden dense layer's units divided by `shrink` (at least 1) so a
+    numpy training run stays quick. The output layer keeps its size. New random
+    weights (seeded); not compiled.
+
+    With ``logits=True`` the output layer has no activation: it returns the scores
+    and the softmax belongs in the loss, ``SparseCategoricalCrossentropy(
+    from_logits=True)``, as in `softmax_cross_entropy`. Keras' cross-entropy of
+    *probabilities* clips them to [1e-7, 1 - 1e-7], which sets the gradient of a very
+    confident wrong answer to 0 instead of ``(p - y) / N``; a numpy twin would drift
+    away from it at the first such answer.
+
+    Parameters
+    ----------
+    keras : module
+    model : keras.Sequential
+    shrink : int >= 1
+    seed : int or None
+    """
+    if not hasattr(model, "layers"):
+        raise TypeError(f"`model` must be a Keras model, got {type(model).__name__}")
+    if isinstance(shrink, bool) or not isinstance(shrink, int) or shrink < 1:
+        raise ValueError(f"`shrink` must be an int >= 1, got {shrink!r}")
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    layers = []
+    last = len(model.layers) - 1
+    for index, layer in enumerate(model.layers):
+        config = layer.get_config()
+        kind = type(layer).__name__
+        if kind == "Conv2D":
+            config["filters"] = max(1, config["filters"] // shrink)
+        elif kind == "Dense" and index != last:
+            config["units"] = max(1, config["units"] // shrink)
+        elif kind == "Dropout":
+            config["rate"] = 0.0
+        if index == last and logits:
+            config["activation"] = "linear"
+        layers.append(type(layer).from_config(config))
+    return keras.Sequential([keras.Input(shape=model.input_shape[1:]), *layers],
+                            name=f"{model.name}_twin")
 
 
 def prepare(images) -> np.ndarray:
@@ -341,30 +392,35 @@ def load_or_train(path=None, epochs: int | None = None, n_train: int | None = No
 # --------------------------------------------------------------------------- the ledger
 def _formula(layer, shape):
     """(output shape, parameter count, how the count was worked out) from the hand
-    formulas of notebooks 03 and 06, given the layer's input `shape` (no batch axis)."""
+    formulas of notebooks 03 and 06, given the layer's input `shape` (no batch axis).
+
+    The settings come from `helpers.newlayers.read_layer` (the layer's first step holds
+    its window, strides, padding and weights); the counts from
+    `helpers.architecture.conv_params` and `dense_params`.
+    """
     kind = type(layer).__name__
-    config = layer.get_config()
-    if kind == "Conv2D":
-        (H, W, C), (kh, kw), (s, _) = shape, config["kernel_size"], config["strides"]
-        F, padding = config["filters"], config["padding"]
-        bias = 1 if config["use_bias"] else 0
-        out = (output_size(H, kh, s, padding), output_size(W, kw, s, padding), F)
-        return out, (kh * kw * C + bias) * F, f"({kh}*{kw}*{C} + {bias}) * {F}"
-    if kind in ("MaxPooling2D", "AveragePooling2D"):
-        (H, W, C), (ph, pw) = shape, config["pool_size"]
-        sh, sw = config["strides"] or (ph, pw)
-        padding = config["padding"]
-        out = (output_size(H, ph, sh, padding), output_size(W, pw, sw, padding), C)
+    if kind not in KERAS_LAYERS:
+        raise ValueError(f"layer {layer.name!r}: no hand formula for a {kind} layer")
+    step = read_layer(layer)[0]
+    if step.kind == "conv":
+        (H, W, C), (kh, kw), (sh, sw) = shape, step.size, step.stride
+        F, bias = step.weights[0].shape[-1], len(step.weights) == 2
+        out = (output_size(H, kh, sh, step.padding), output_size(W, kw, sw, step.padding),
+               F)
+        formula = f"({kh}*{kw}*{C} + {int(bias)}) * {F}"
+        return out, conv_params(kh, kw, C, F, bias), formula
+    if step.kind in ("maxpool", "avgpool"):
+        (H, W, C), (ph, pw), (sh, sw) = shape, step.size, step.stride
+        out = (output_size(H, ph, sh, step.padding), output_size(W, pw, sw, step.padding),
+               C)
         return out, 0, "no weights"
-    if kind == "Flatten":
+    if step.kind == "flatten":
         return (math.prod(shape),), 0, "no weights"
-    if kind == "Dense":
-        units, bias = config["units"], 1 if config["use_bias"] else 0
-        n = shape[-1]
-        return shape[:-1] + (units,), (n + bias) * units, f"({n} + {bias}) * {units}"
-    if kind in ("Dropout", "ReLU", "Activation", "Softmax", "InputLayer"):
-        return tuple(shape), 0, "no weights"
-    raise ValueError(f"layer {layer.name!r}: no hand formula for a {kind} layer")
+    if step.kind == "dense":
+        units, bias, n = step.weights[0].shape[1], len(step.weights) == 2, shape[-1]
+        return (shape[:-1] + (units,), dense_params(n, units, bias),
+                f"({n} + {int(bias)}) * {units}")
+    return tuple(shape), 0, "no weights"  # dropout, activations, the input
 
 
 def layer_ledger(model) -> list[dict]:
