@@ -4,7 +4,7 @@
 
 Both sides run the same model (the series' CNN from `helpers.cnn.build_model`, at full
 width, dropout set to 0 so both compute the same thing) on the same batch of
-Fashion-MNIST items: numpy runs `helpers.backprop.network.sgd_step` (forward, backward
+Fashion-MNIST items: numpy runs `helpers.newlayers.network.sgd_step` (forward, backward
 and the update), Keras runs ``train_on_batch`` with plain SGD. They are timed
 alternately in one run (median of the repeats), so a busy machine slows both alike, and
 the ratio is numpy's time over Keras'. The backward pass is also timed layer by layer.
@@ -43,28 +43,27 @@ def bench_backprop(batch_size: int = BATCH, repeats: int = 7, shrink: int = 1) -
         pass), "backward_by_layer_s" (layer name -> median seconds of its backward
         pass, ReLU included in its conv / dense layer), "slowest_backward" (the layer
         name with the largest share), "repeats", "blas_threads" (numpy's matmuls run
-        on one thread, see `helpers.backprop.blas`).
+        on one thread, see `helpers.newlayers.network`).
     """
     from helpers import cnn, data
-    from helpers.backprop import network
-    from helpers.backprop.activations import (
-        softmax_cross_entropy,
-        softmax_cross_entropy_backward,
-    )
     from helpers.keras_setup import import_keras
+    from helpers.newlayers import network
+    from helpers.newlayers.loss import (
+        softmax_cross_entropy_backward,
+        softmax_cross_entropy_forward,
+    )
 
     keras = import_keras(seed=0)
-    twin = network.keras_twin(keras, cnn.build_model(keras), shrink)
+    twin = cnn.deterministic_twin(keras, cnn.build_model(keras), shrink)
     twin.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE),
                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    specs = network.layer_specs(twin)
-    params = [w.copy() for w in twin.get_weights()]
+    steps, params = network.trainable(twin)
     (x_train, y_train), _ = data.load_fashion_mnist()
     x = cnn.prepare(x_train[:batch_size])
     y = y_train[:batch_size].astype(np.int64)
 
     def numpy_step():
-        network.sgd_step(specs, params, x, y, LEARNING_RATE)
+        network.sgd_step(steps, params, x, y, LEARNING_RATE)
 
     def keras_step():
         twin.train_on_batch(x, y)
@@ -80,12 +79,12 @@ def bench_backprop(batch_size: int = BATCH, repeats: int = 7, shrink: int = 1) -
             store.append(time.perf_counter() - start)
         # the same step again, split into forward and backward, layer by layer
         start = time.perf_counter()
-        scores, cache = network.forward(specs, params, x)
-        softmax_cross_entropy(scores, y)
-        grad = softmax_cross_entropy_backward(scores, y).astype(scores.dtype)
+        scores, caches = network.forward(steps, params, x)
+        _, loss_cache = softmax_cross_entropy_forward(scores, y)
+        grad = softmax_cross_entropy_backward(1.0, loss_cache).astype(scores.dtype)
         middle = time.perf_counter()
         timings = {}
-        network.backward(specs, params, cache, grad, timings)
+        network.backward(steps, caches, grad, timings)
         backward_times.append(time.perf_counter() - middle)
         forward_times.append(middle - start)
         for name, seconds in timings.items():
@@ -93,8 +92,7 @@ def bench_backprop(batch_size: int = BATCH, repeats: int = 7, shrink: int = 1) -
     numpy_s = statistics.median(numpy_times)
     keras_s = statistics.median(keras_times)
     layer_s = {name: statistics.median(t) for name, t in by_layer.items()}
-    widths = {s["name"]: w.shape[-1] for s, w in zip(
-        [s for s in specs if s["kind"] in ("conv", "dense")], params[::2], strict=True)}
+    widths = {s.name: s.weights[0].shape[-1] for s in steps if s.weights}
     return {
         "batch": batch_size,
         "widths": widths,
