@@ -20,7 +20,7 @@ The series' CNN (`helpers.cnn`) is ``[("conv", 3, 1, 1), ("pool", 2, 2),
 
 from __future__ import annotations
 
-import numbers
+from helpers.validation import int_arg
 
 __all__ = [
     "conv_params",
@@ -34,18 +34,6 @@ __all__ = [
 SERIES_STACK = [("conv", 3, 1, 1), ("pool", 2, 2), ("conv", 3, 1, 1), ("pool", 2, 2)]
 
 _KINDS = ("conv", "pool")
-
-
-def _count(value, name: str, minimum: int = 1) -> int:
-    """`value` as an int >= `minimum`, or a TypeError / ValueError naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"`{name}` must be an integer >= {minimum}, got {value!r} "
-            f"({type(value).__name__})"
-        )
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def conv_params(kh, kw, c_in, filters, bias: bool = True) -> int:
@@ -73,8 +61,9 @@ def conv_params(kh, kw, c_in, filters, bias: bool = True) -> int:
     -------
     int
     """
-    kh, kw = _count(kh, "kh"), _count(kw, "kw")
-    c_in, filters = _count(c_in, "c_in"), _count(filters, "filters")
+    kh, kw = int_arg(kh, "kh", minimum=1), int_arg(kw, "kw", minimum=1)
+    c_in = int_arg(c_in, "c_in", minimum=1)
+    filters = int_arg(filters, "filters", minimum=1)
     if not isinstance(bias, bool):
         raise TypeError(f"`bias` must be True or False, got {bias!r}")
     return (kh * kw * c_in + int(bias)) * filters
@@ -102,7 +91,8 @@ def dense_params(inputs, units, bias: bool = True) -> int:
     -------
     int
     """
-    inputs, units = _count(inputs, "inputs"), _count(units, "units")
+    inputs = int_arg(inputs, "inputs", minimum=1)
+    units = int_arg(units, "units", minimum=1)
     if not isinstance(bias, bool):
         raise TypeError(f"`bias` must be True or False, got {bias!r}")
     return (inputs + int(bias)) * units
@@ -126,9 +116,9 @@ def _layers(stack) -> list[tuple[str, int, int, int]]:
         kind = layer[0]
         if kind not in _KINDS:
             raise ValueError(f'{where}: kind must be "conv" or "pool", got {kind!r}')
-        kernel = _count(layer[1], f"{where} kernel")
-        stride = _count(layer[2], f"{where} stride")
-        pad = _count(layer[3], f"{where} pad", minimum=0) if len(layer) == 4 else 0
+        kernel = int_arg(layer[1], f"{where} kernel", minimum=1)
+        stride = int_arg(layer[2], f"{where} stride", minimum=1)
+        pad = int_arg(layer[3], f"{where} pad") if len(layer) == 4 else 0
         layers.append((kind, kernel, stride, pad))
     if not layers:
         raise ValueError("`stack` is empty: give at least one layer")
@@ -192,7 +182,7 @@ def input_window(stack, row, col) -> tuple[int, int, int]:
         ``left .. left + size - 1`` of the input. Near the border they can be negative
         or past the image: those pixels are padding zeros.
     """
-    row, col = _count(row, "row", minimum=0), _count(col, "col", minimum=0)
+    row, col = int_arg(row, "row"), int_arg(col, "col")
     size, jump, start = 1, 1, 0
     for _kind, kernel, stride, pad in _layers(stack):
         start = start - pad * jump

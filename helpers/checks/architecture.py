@@ -1,16 +1,12 @@
 """Checks for notebook 07 (why convolution): receptive fields and parameter counts.
 
-Counts are compared exactly, as integers: a float is accepted only when it is a whole
-number (``4.0``), and bools, strings and non-whole floats are refused with a verdict that
-says what type was expected. A relative tolerance would let an off-by-one pass on large
-numbers, so there is none.
+Counts are compared exactly, as integers (`checks.core.as_exact_int`): a float is
+accepted only when it is a whole number (``4.0``), and bools, strings and non-whole floats
+are refused with a verdict that says what type was expected. A relative tolerance would
+let an off-by-one pass on large numbers, so there is none.
 """
 
 from __future__ import annotations
-
-import numbers
-
-import numpy as np
 
 from helpers import architecture
 from helpers.checks.core import (
@@ -21,6 +17,7 @@ from helpers.checks.core import (
     _name,
     _verdict,
     _with_hint,
+    as_exact_int,
     read_answer,
 )
 
@@ -44,27 +41,6 @@ FIELD_HINT = ("start from size 1 and jump 1; after each layer, size grows by "
               "multiplied by the layer's stride.")
 
 
-def _as_count(value):
-    """(int, None) for a whole number, else (None, why it is not one)."""
-    if isinstance(value, bool):
-        return None, f"expected a whole number, got the bool {value!r}"
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-        value = value.item()  # np.array(320) holds one number
-    if isinstance(value, numbers.Integral):
-        return int(value), None
-    if isinstance(value, numbers.Real):
-        try:
-            whole = float(value).is_integer()
-        except (OverflowError, ValueError, TypeError):
-            whole = False
-        if whole:
-            return int(value), None
-        return None, f"expected a whole number, got {value!r}"
-    if isinstance(value, str):
-        return None, f"expected a number, got the text {value!r} (remove the quotes)"
-    return None, f"expected a whole number, got {type(value).__name__}"
-
-
 def _as_counts(values):
     """(list of int, None) for a sequence of whole numbers, else (None, why not)."""
     if values is None:
@@ -77,7 +53,7 @@ def _as_counts(values):
         return None, f"expected a list of whole numbers, got {type(values).__name__}"
     counts = []
     for number, item in enumerate(items):
-        count, problem = _as_count(item)
+        count, problem = as_exact_int(item)
         if problem:
             extra = (" (return only the sizes, not (size, jump) pairs)"
                      if isinstance(item, (tuple, list)) else "")
@@ -163,7 +139,7 @@ def check_layer_counts(dense_count, conv_count):
             lines.append(f"{TODO} `{key}`: not done yet (replace `...`).")
             passed = False
             continue
-        count, problem = _as_count(answer)
+        count, problem = as_exact_int(answer)
         if problem is None and count != expected[key]:
             off = count - expected[key]
             problem = ("off by one" if abs(off) == 1 else "not the right count")

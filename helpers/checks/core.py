@@ -130,32 +130,34 @@ def _type_words(value) -> str:
 
 def as_exact_int(value, whole_floats: bool = True):
     """`value` as a Python int, or the reason it is not one: ``(int, None)`` or
-    ``(None, problem)``. Never raises.
+    ``(None, problem)``. Never raises. The one reader of a whole number the learner
+    gave (a count, a size, an index).
 
-    Accepted: Python and numpy integers (and 0-d integer arrays); with `whole_floats`,
-    floats that are whole numbers (``26.0``). Refused, with a reason: bools, strings,
-    floats with a fraction (the sign of ``/`` where ``//`` was meant), NaN, infinity,
-    sequences, None.
+    Accepted: Python and numpy integers (and 0-d arrays holding one); with
+    `whole_floats`, floats that are whole numbers (``26.0``). Refused, with a reason:
+    bools, strings, floats with a fraction (the sign of ``/`` where ``//`` was meant),
+    NaN, infinity, sequences, None.
     """
+    wanted = "expected a whole number (an int)"
     try:
         if value is None:
-            return None, "got None (did you forget `return`?)"
-        if isinstance(value, bool | np.bool_):
-            return None, f"expected a whole number (an int), got {value!r} (a bool)"
-        if isinstance(value, str | bytes):
-            return None, (f"expected a whole number (an int), got the text {value!r:.40}"
-                          ": return the number itself, not a string")
+            return None, f"{wanted}, got None (did you forget `return`?)"
         if isinstance(value, np.ndarray) and value.ndim == 0:
             value = value[()]
+        if isinstance(value, bool | np.bool_):
+            return None, f"{wanted}, got {value!r} (a bool)"
+        if isinstance(value, str | bytes):
+            return None, (f"{wanted}, got the text {value!r:.40}: remove the quotes "
+                          "(return the number itself, not a string)")
         if isinstance(value, numbers.Integral):
             return int(value), None
         if isinstance(value, numbers.Real):
             number = float(value)
             if not np.isfinite(number):
-                return None, f"expected a whole number (an int), got {number}"
+                return None, f"{wanted}, got {number}"
             if not number.is_integer():
-                return None, (f"expected a whole number (an int), got {number!r} (a "
-                              "float with a fraction): use // (floor division), not /")
+                return None, (f"{wanted}, got {number!r} (a float with a fraction): "
+                              "use // (floor division), not /")
             if not whole_floats:
                 return None, (f"expected an int, got {_type_words(value)}: an index "
                               "must be an int, e.g. int(...) or // instead of /")
@@ -163,9 +165,42 @@ def as_exact_int(value, whole_floats: bool = True):
                 return None, (f"expected an int, got the float {number!r}: too "
                               "large to be exact")
             return int(number), None
-        return None, f"expected a whole number (an int), got {_describe(value)}"
+        if isinstance(value, list | tuple):  # e.g. [320] or a (size, jump) pair
+            return None, f"{wanted}, got the {type(value).__name__} {value!r:.40}"
+        return None, f"{wanted}, got {_describe(value)}"
     except Exception:  # an odd object that breaks isinstance or float()
-        return None, f"expected a whole number (an int), got a {type(value).__name__}"
+        return None, f"{wanted}, got a {type(value).__name__}"
+
+
+def as_exact_shape(value, length: int, what: str = "your answer",
+                   whole_floats: bool = True):
+    """`value` as a tuple of `length` ints (a shape), or the reason it is not one:
+    ``(tuple, None)`` or ``(None, problem)``. Never raises.
+
+    A tuple, a list or a 1-D integer array is accepted; each number is read by
+    `as_exact_int`. Every problem names the value as `what`.
+    """
+    example = repr((26,) * length)
+    try:
+        if isinstance(value, np.ndarray) and value.ndim != 1:
+            return None, (f"expected {what} as a flat tuple of {length} whole numbers "
+                          f"such as {example}, got an array of shape {value.shape}")
+        if isinstance(value, str | bytes | dict | set) or not hasattr(value, "__len__"):
+            return None, (f"expected {what} as a tuple of {length} whole numbers such "
+                          f"as {example}, got {_describe(value)}")
+        items = list(value)
+        if len(items) != length:
+            return None, (f"expected {what} to have {length} numbers such as {example}, "
+                          f"got {len(items)}: {tuple(items)!r:.60}")
+        shape = []
+        for position, item in enumerate(items):
+            number, problem = as_exact_int(item, whole_floats)
+            if problem:
+                return None, f"number {position} of {what}: {problem}"
+            shape.append(number)
+        return tuple(shape), None
+    except Exception as exc:  # an odd object that breaks len() or list()
+        return None, f"could not read {what} ({type(exc).__name__})"
 
 
 def compare_exact(got, expected, whole_floats: bool = True) -> str | None:
@@ -179,32 +214,15 @@ def compare_exact(got, expected, whole_floats: bool = True) -> str | None:
     """
     try:
         if isinstance(expected, tuple | list):
-            if got is None:
-                return "your code returned None: did you forget `return`?"
-            if isinstance(got, str | bytes | dict | set) or not hasattr(got, "__len__") \
-                    or (isinstance(got, np.ndarray) and got.ndim != 1):
-                return (f"expected a tuple of {len(expected)} whole numbers like "
-                        f"{tuple(expected)!r:.40} in form, got {_describe(got)}")
-            got = list(got)
-            if len(got) != len(expected):
-                return (f"expected {len(expected)} numbers, got {len(got)}: "
-                        f"{tuple(got)!r:.60}")
-            numbers_got = []
-            for position, item in enumerate(got):
-                number, problem = as_exact_int(item, whole_floats)
-                if problem:
-                    return f"number {position} of your answer: {problem}"
-                numbers_got.append(number)
-            if tuple(numbers_got) != tuple(int(e) for e in expected):
-                return f"expected {tuple(int(e) for e in expected)}, " \
-                       f"got {tuple(numbers_got)}"
-            return None
-        number, problem = as_exact_int(got, whole_floats)
-        if problem:
+            expected = tuple(int(e) for e in expected)
+            shape, problem = as_exact_shape(got, len(expected), whole_floats=whole_floats)
+            if problem is None and shape != expected:
+                problem = f"expected {expected}, got {shape}"
             return problem
-        if number != int(expected):
-            return f"expected {int(expected)}, got {number}"
-        return None
+        number, problem = as_exact_int(got, whole_floats)
+        if problem is None and number != int(expected):
+            problem = f"expected {int(expected)}, got {number}"
+        return problem
     except Exception as exc:  # never let an odd answer raise
         return f"could not read your answer ({type(exc).__name__}: {exc})"
 

@@ -1,73 +1,26 @@
 """Checks for predicted shapes and parameter counts of convolutions (notebook 03).
 
 Shapes and counts are whole numbers, so they are compared exactly, as integers. An answer
-is first read by `_whole_number`: ints and numpy integers pass, a float passes only when
-it is whole (``26.0``), and bools, strings, ``None`` and non-whole floats (``26.5``) are
-refused with a verdict that says a whole number was expected. A relative tolerance would
-let an off-by-one pass on a large count, so there is none.
+is first read by `as_exact_int` / `as_exact_shape` (`checks.core`): ints and numpy
+integers pass, a float passes only when it is whole (``26.0``), and bools, strings,
+``None`` and non-whole floats (``26.5``) are refused with a verdict that says a whole
+number was expected. A relative tolerance would let an off-by-one pass on a large count,
+so there is none.
 """
 
 from __future__ import annotations
 
-import numbers
-
-import numpy as np
-
-from helpers import layers
-from helpers.checks.core import FAIL, PASS, TODO, _end, _verdict, read_answer
-
-
-# ------------------------------------------------------------------ whole numbers
-def _whole_number(value, what: str):
-    """(int, None) for a whole number, else (None, why it is not one).
-
-    Parameters
-    ----------
-    value : anything the learner wrote
-    what : str
-        How to name the value in the reason, e.g. "the parameter count".
-    """
-    if isinstance(value, (bool, np.bool_)):
-        return None, (f"{what} should be a whole number (an int), got the bool "
-                      f"{value!r}")
-    if isinstance(value, numbers.Integral):
-        return int(value), None
-    if isinstance(value, numbers.Real):
-        number = float(value)
-        if np.isfinite(number) and number.is_integer():
-            return int(number), None
-        return None, (f"{what} should be a whole number (an int), got {value!r}: "
-                      "a count or a size has no fraction; did you forget to round "
-                      "down (`//`)?")
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return _whole_number(value.item(), what)
-    kind = type(value).__name__
-    return None, f"{what} should be a whole number (an int), got a {kind}: {value!r:.40}"
-
-
-def _whole_shape(value, length: int, what: str):
-    """(tuple of ints, None) for a shape of `length` whole numbers, else (None, why)."""
-    example = "(" + ", ".join(["26"] * length) + ")"
-    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list, np.ndarray)):
-        kind = "None" if value is None else f"a {type(value).__name__}"
-        return None, (f"{what} should be a tuple of {length} whole numbers such as "
-                      f"{example}, got {kind}")
-    items = list(np.asarray(value, dtype=object).ravel()) if isinstance(
-        value, np.ndarray) else list(value)
-    if isinstance(value, np.ndarray) and value.ndim != 1:
-        return None, f"{what} should be a flat tuple such as {example}, got an array " \
-                     f"of shape {value.shape}"
-    if len(items) != length:
-        return None, (f"{what} should have {length} numbers such as {example}, "
-                      f"got {len(items)}: {tuple(items)!r:.60}")
-    shape = []
-    for item in items:
-        number, problem = _whole_number(item, f"every size in {what}")
-        if problem:
-            return None, problem
-        shape.append(number)
-    return tuple(shape), None
-
+from helpers import architecture, layers
+from helpers.checks.core import (
+    FAIL,
+    PASS,
+    TODO,
+    _end,
+    _verdict,
+    as_exact_int,
+    as_exact_shape,
+    read_answer,
+)
 
 # ------------------------------------------------------------------ output shapes
 OUTPUT_SHAPE_QUESTIONS = {
@@ -128,7 +81,7 @@ def check_output_shapes(answers):
         return failed
     wrong = []
     for label, (hw, k, s, p) in OUTPUT_SHAPE_QUESTIONS.items():
-        shape, problem = _whole_shape(answers[label], 2, "the shape (H', W')")
+        shape, problem = as_exact_shape(answers[label], 2, "the shape (H', W')")
         if problem is None and shape != expected[label]:
             problem = f"expected {expected[label]}, got {shape}"
             if shape == expected[label][::-1]:
@@ -169,7 +122,7 @@ def conv_layer_answer(question: dict) -> tuple[tuple[int, int, int], int]:
     kh, kw = question["kernel_size"]
     F, s, p = question["filters"], question["strides"], question["padding"]
     shape = (layers.output_size(H, kh, s, p), layers.output_size(W, kw, s, p), F)
-    return shape, kh * kw * C * F + F
+    return shape, architecture.conv_params(kh, kw, C, F)
 
 
 def _describe_layer(q: dict) -> str:
@@ -195,7 +148,7 @@ def check_conv_layer_prediction(predictions):
     """Notebook 03: the learner's predicted ``(output shape, parameter count)`` of each
     conv layer in `CONV_LAYER_QUESTIONS`, e.g. ``{"a": ((26, 26, 32), 320), ...}``.
 
-    Shapes and counts are compared exactly as integers (see `_whole_number`). One
+    Shapes and counts are compared exactly as integers (see `as_exact_int`). One
     verdict for all layers, naming each wrong one with what was expected.
     """
     name = "conv layer predictions"
@@ -217,7 +170,7 @@ def check_conv_layer_prediction(predictions):
             problems.append("expected a pair (shape, params) such as "
                             f"((26, 26, 32), 320), got {answer!r:.50}")
         else:
-            shape, problem = _whole_shape(answer[0], 3, "the shape (H', W', F)")
+            shape, problem = as_exact_shape(answer[0], 3, "the shape (H', W', F)")
             if problem:
                 problems.append(problem)
             elif shape != expected_shape:
@@ -225,9 +178,9 @@ def check_conv_layer_prediction(predictions):
                 if shape == (expected_shape[1], expected_shape[0], expected_shape[2]):
                     text += " (H and W swapped?)"
                 problems.append(text)
-            params, problem = _whole_number(answer[1], "the parameter count")
+            params, problem = as_exact_int(answer[1])
             if problem:
-                problems.append(problem)
+                problems.append(f"the parameter count: {problem}")
             elif params != expected_params:
                 guess = _params_mistake(params, q)
                 problems.append(f"the parameter count should be {expected_params}, "
