@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers import layers
+from helpers import architecture, layers
 from helpers.checks.core import (
     _rng,
     _with_hint,
@@ -29,6 +29,11 @@ def check_dense(learner_fn):
     return check_function(learner_fn, layers.dense, cases, "my_dense")
 
 
+def _conv_params(kernel_size, channels, filters):
+    """Notebook 06's square-kernel signature of `architecture.conv_params`."""
+    return architecture.conv_params(kernel_size, kernel_size, channels, filters)
+
+
 def check_conv_params(learner_fn):
     """Notebook 06: ``conv_params(kernel_size, channels, filters)``, all parameters."""
     cases = [
@@ -38,8 +43,7 @@ def check_conv_params(learner_fn):
         ("5x5 kernels, 3 channels (RGB), 16 filters", (5, 3, 16)),
         ("1x1 kernels, 8 channels, 4 filters", (1, 8, 4)),
     ]
-    result = check_function(learner_fn, lambda k, c, f: (k * k * c + 1) * f, cases,
-                            "conv_params", exact=True)
+    result = check_function(learner_fn, _conv_params, cases, "conv_params", exact=True)
     return _with_hint(result, "a filter has kernel_size * kernel_size * channels "
                               "weights and 1 bias; there are `filters` of them.")
 
@@ -52,7 +56,6 @@ def check_dense_params(learner_fn):
         ("5408 inputs, 10 units", (5408, 10)),
         ("1600 inputs, 128 units", (1600, 128)),
     ]
-    result = check_function(
-        learner_fn, lambda n, u: (n + 1) * u, cases, "dense_params", exact=True
-    )
+    result = check_function(learner_fn, architecture.dense_params, cases, "dense_params",
+                            exact=True)
     return _with_hint(result, "every unit has one weight per input and 1 bias.")
