@@ -247,28 +247,9 @@ def _is_whole_float(expected) -> bool:
 
 
 def check_count(answer, expected, name: str, hint: str = "") -> CheckResult:
-    """`check_answer` for a count or a shape: compared exactly, as integers.
-
-    Parameters
-    ----------
-    answer : int or tuple of int
-        The learner's answer (``...`` while not done yet).
-    expected : int or tuple of int
-    name : str
-        What the answer is, e.g. "the parameters of conv1".
-    hint : str
-        Added to the verdict when the answer is wrong.
-    """
-    answer, failed = read_answer(answer, name)
-    if failed is not None:
-        return failed
-    if answer is Ellipsis:
-        return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
-    problem = compare_exact(answer, expected)
-    if problem:
-        more = f"\n   Hint: {hint}" if hint else ""
-        return _verdict(False, f"{FAIL} {name}: {_end(problem)}{more}")
-    return _verdict(True, f"{PASS} {name}: correct.")
+    """`check_answer` for a count or a shape (an int or a tuple of ints, or a list):
+    always compared exactly, as integers (`compare_exact`)."""
+    return _check_value(answer, name, hint, lambda value: compare_exact(value, expected))
 
 
 def _name(learner_fn, default: str) -> str:
@@ -423,7 +404,7 @@ def _call(learner_fn, name, *args, where: str = "", slow: float = 1.0):
 
 
 def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-6,
-                   exact: bool = False):
+                   exact: bool = False, one_number: str = "", diagnose=None):
     """Compare `learner_fn` with `reference_fn` on every case.
 
     Each call of `learner_fn` runs under the time limit `TIME_LIMIT`.
@@ -444,6 +425,13 @@ def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-
     exact : bool
         The answers are counts or shapes: compared exactly as integers
         (`compare_exact`), never with a tolerance.
+    one_number : str
+        The answer is one number; this says which (e.g. "the loss"). A 1-element list
+        or array counts as one number, and the verdict shows both numbers.
+    diagnose : callable, optional
+        ``diagnose(got, *args) -> str``, called on a wrong answer (with `one_number`,
+        only on one number, and `got` is then that float): the known slip that gives
+        it, or "" (it is added to the verdict).
 
     Raises
     ------
@@ -463,17 +451,40 @@ def check_function(learner_fn, reference_fn, cases, name: str, atol: float = 1e-
         )
         if failed is not None:
             return failed
-        if exact:
+        if one_number:
+            got, problem, shown = _number_problem(got, expected, atol, one_number)
+        elif exact:
             problem = compare_exact(got, expected)
-            shown = f"\n   Expected {expected!r}, got {_describe(got)}" if problem else ""
+            shown = f"\n   Expected {expected!r}, got {_describe(got)}"
         else:
             problem = compare(got, expected, atol)
             shown = f"\n   Expected {_describe(expected)}\n   Got {_describe(got)}"
         if problem:
+            known = diagnose is not None and (not one_number or isinstance(got, float))
+            why = diagnose(got, *args) if known else ""
             return _verdict(
                 False, f"{FAIL} Case {number} ({description}): {_end(problem)}{shown}"
+                       + (f"\n   {_end(why)}" if why else "")
             )
     return _verdict(True, f"{PASS} `{name}` is correct on all {len(cases)} cases.")
+
+
+def _number_problem(got, expected, atol, what):
+    """(the answer as a float when it is one number, why it is wrong or None, the
+    text showing both numbers) for a function whose answer is one number."""
+    try:
+        arr = np.asarray(got)
+        value = float(arr.reshape(())) if arr.dtype.kind in "biuf" \
+            and arr.size == 1 else None
+    except (TypeError, ValueError, OverflowError):  # ragged lists, odd objects
+        arr, value = None, None
+    if value is None:
+        problem = compare(got, expected, atol)
+        if problem and arr is not None and arr.ndim > 0:
+            problem = f"expected one number ({what})"
+        return got, problem, f"\n   Expected {expected:.6g}, got {_describe(got)}"
+    return value, compare(value, expected, atol), \
+        f"\n   Expected {expected:.6g}, got {value:.6g}"
 
 
 def check_answer(answer, expected, name: str, hint: str = "", atol: float = 1e-6):
@@ -488,25 +499,33 @@ def check_answer(answer, expected, name: str, hint: str = "", atol: float = 1e-6
     Parameters
     ----------
     answer : number, tuple or array-like
+        The learner's answer (``...`` while not done yet).
     expected : number, tuple or array-like
     name : str
         What the answer is, e.g. "the output shape".
     hint : str
         Added to the verdict when the answer is wrong.
     """
+    def problem_of(value):
+        if _is_count_or_shape(expected):  # whole numbers: exactly, never a tolerance
+            return compare_exact(value, expected)
+        if _is_whole_float(expected):  # a count written as a float: no relative slack
+            return (f"expected a number, got {value!r} (a bool)"
+                    if isinstance(value, bool | np.bool_) else
+                    compare(value, expected, atol, rtol=0.0))
+        return compare(value, expected, atol)
+    return _check_value(answer, name, hint, problem_of)
+
+
+def _check_value(answer, name: str, hint: str, problem_of) -> CheckResult:
+    """The verdict on one `answer` (a value, not a function): read it (`read_answer`),
+    "not done yet" for ``...``, else ``problem_of(answer)`` (None when right)."""
     answer, failed = read_answer(answer, name)
     if failed is not None:
         return failed
     if answer is Ellipsis:
         return _verdict(False, f"{TODO} {name}: not done yet (replace `...`).")
-    if _is_count_or_shape(expected):  # whole numbers: exactly, never with a tolerance
-        problem = compare_exact(answer, expected)
-    elif _is_whole_float(expected):  # a count written as a float: no relative slack
-        problem = (f"expected a number, got {answer!r} (a bool)"
-                   if isinstance(answer, bool | np.bool_) else
-                   compare(answer, expected, atol, rtol=0.0))
-    else:
-        problem = compare(answer, expected, atol)
+    problem = problem_of(answer)
     if problem:
         more = f"\n   Hint: {hint}" if hint else ""
         return _verdict(False, f"{FAIL} {name}: {_end(problem)}{more}")

@@ -5,19 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import losses
-from helpers.checks.core import (
-    FAIL,
-    PASS,
-    _call,
-    _copies,
-    _describe,
-    _end,
-    _name,
-    _verdict,
-    _with_hint,
-    compare,
-    never_raises,
-)
+from helpers.checks.core import _name, _with_hint, check_function, never_raises
 
 # (description, probabilities, label): each wrong formula fails at least one case.
 _CASES = [
@@ -33,8 +21,13 @@ _CASES = [
 ]
 
 
-def _diagnose(got, probabilities, label):
-    p = np.asarray(probabilities, dtype=float)
+def _reference(probabilities, label):
+    return losses.cross_entropy(probabilities, int(label))
+
+
+def _slip(got: float, probabilities, label) -> str:
+    """Name the slip when the answer matches a known wrong formula."""
+    p, label = np.asarray(probabilities, dtype=float), int(label)
     right = -np.log(p[label])
     known = {
         "the minus sign is missing: log(p) is negative, the loss must not be":
@@ -48,47 +41,19 @@ def _diagnose(got, probabilities, label):
         "the loss is -log(p[label]), not 1 - p[label]": 1 - p[label],
         "the loss is -log(p[label]), not -log(1 - p[label])": -np.log(1 - p[label]),
     }
-    try:
-        value = float(np.reshape(np.asarray(got, dtype=float), ()))
-    except (TypeError, ValueError):
-        return ""
     for why, wrong in known.items():
-        if np.isclose(value, wrong) and not np.isclose(value, right):
+        if np.isclose(got, wrong) and not np.isclose(got, right):
             return why
     return ""
-
-
-def _shown(got, single: bool) -> str:
-    if single:
-        return f"{float(np.reshape(np.asarray(got, dtype=float), ())):.6g}"
-    return _describe(got)
 
 
 @never_raises
 def check_cross_entropy(learner_fn):
     """Notebook 06: ``my_cross_entropy(probabilities, label)`` for one example."""
-    name = _name(learner_fn, "my_cross_entropy")
-    for number, (description, probabilities, label) in enumerate(_CASES, start=1):
-        expected = losses.cross_entropy(probabilities, int(label))
-        args = _copies((probabilities, label))
-        got, failed = _call(learner_fn, name, *args,
-                            where=f"\n   on case {number} ({description}).")
-        if failed is not None:
-            return failed
-        try:
-            single = np.asarray(got).dtype.kind in "biuf" and np.size(got) == 1
-        except (TypeError, ValueError):
-            single = False
-        problem = compare(np.reshape(np.asarray(got), ()) if single else got, expected)
-        if problem and not single and got is not None and np.ndim(got) > 0:
-            problem = "expected one number (the loss)"
-        if problem:
-            why = _diagnose(got, probabilities, int(label)) if single else ""
-            return _with_hint(_verdict(
-                False,
-                f"{FAIL} Case {number} ({description}, label {int(label)}): "
-                f"{_end(problem)}\n   Expected {expected:.6g}, got {_shown(got, single)}"
-                + (f"\n   {why}." if why else ""),
-            ), "the loss is minus the natural log of the probability the model gave "
-               "the true class: -np.log(probabilities[label]).")
-    return _verdict(True, f"{PASS} `{name}` is correct on all {len(_CASES)} cases.")
+    cases = [(f"{description}, label {int(label)}", (probabilities, label))
+             for description, probabilities, label in _CASES]
+    result = check_function(learner_fn, _reference, cases,
+                            _name(learner_fn, "my_cross_entropy"),
+                            one_number="the loss", diagnose=_slip)
+    return _with_hint(result, "the loss is minus the natural log of the probability the "
+                              "model gave the true class: -np.log(probabilities[label]).")
