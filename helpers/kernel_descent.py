@@ -130,21 +130,11 @@ def kernel_gradient_loop(images, kernel, targets) -> np.ndarray:
 
 
 def kernel_gradient(images, kernel, targets) -> np.ndarray:
-    """The gradient of `kernel_loss`, vectorized: image correlated with the error map.
+    """`kernel_gradient_loop` vectorized (same arguments, same (kh, kw) result): the
+    image correlated with the error map.
 
     ``gradient[p, q] = (2 / M) * sum_n sum_{i, j} x[n, i + p, j + q] * e[n, i, j]``,
     i.e. the error map slid over each image like a kernel, summed over the images.
-    Same result as `kernel_gradient_loop`.
-
-    Parameters
-    ----------
-    images : (N, H, W) or (H, W) array
-    kernel : (kh, kw) array
-    targets : (N, H', W') or (H', W') array
-
-    Returns
-    -------
-    gradient : (kh, kw) float64 array
     """
     images, kernel, error = _error(images, kernel, targets)
     # Windows of the error map's size, one per kernel position (p, q).
