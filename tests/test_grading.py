@@ -1,8 +1,10 @@
-"""Graded workshops: nbgrader source derived from the lessons, and a room autograded.
+"""Graded workshops: nbgrader source derived from the lessons, and a room graded.
 
 Three made-up learners hand in notebook 04 (two exercises): one right everywhere, one
-wrong everywhere, one who did only the first exercise. nbgrader autogrades them and the
-table and figure of the room must give 2, 0 and 1 points.
+wrong everywhere, one who did only the first exercise. The grader (each learner's answers
+in the sandbox, the checks outside) must give 2, 0 and 1 points in the table and figure.
+The released copies must hold no answer. Attacks: `test_grading_attacks_*.py`,
+`test_grading_sandbox.py`.
 """
 
 from __future__ import annotations
@@ -85,9 +87,50 @@ def learner_notebook(released, source, answered: int, wrong: bool):
     return nb
 
 
+def answer_lines(nb) -> set[str]:
+    """The lines of a lesson's solutions that the lesson's other cells do not show."""
+    taught = {line.strip() for c in nb.cells if c.cell_type == "code"
+              and student.TAG not in c.metadata.get("tags", []) for line in c.source.splitlines()}
+    lines = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and student.TAG in cell.metadata.get("tags", []):
+            for line in cell.source.splitlines():
+                line = line.strip()
+                if len(line) > 6 and not line.startswith(("def ", "###")) \
+                        and line not in taught:
+                    lines.add(line)
+    return lines
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_only_solution_regions_hold_answers(path):
+    """nbgrader blanks the regions: no answer line (a comment that works it out
+    included) may stand outside one. (Hints may show a loop's skeleton, with the line
+    that computes the answer left as `...`: 01's third exercise.)"""
+    lesson = nbformat.read(path, as_version=4)
+    lines = answer_lines(lesson)
+    nb = grading.nbgrader_source(nbformat.read(path, as_version=4), path.name)
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        outside = cell.source
+        while student.BEGIN in outside:
+            head, _, rest = outside.partition(student.BEGIN)
+            outside = head + rest.partition(student.END)[2]
+        leaked = {line.strip() for line in outside.splitlines()} & lines
+        assert not leaked, f"{path.name}: {leaked}"
+
+
 def test_three_learners_are_autograded(tmp_path):
     course = tmp_path / "workshop"
-    released = grading.release([GRADED], course=course)[0]
+    both = grading.release([GRADED, "01_convolution_by_hand"], course=course)
+    released = next(p for p in both if p.stem == GRADED)
+    for path in both:  # the release holds no answers, no outputs
+        lesson = nbformat.read(student.NOTEBOOKS / path.name, as_version=4)
+        nb = nbformat.read(path, as_version=4)
+        text = {line.strip() for c in nb.cells if c.cell_type == "code"
+                for line in c.source.splitlines()}
+        assert not text & answer_lines(lesson), path.name
+        assert not [c for c in nb.cells if c.cell_type == "code" and c.outputs
+                    and c.metadata.get("nbgrader", {}).get("grade_id")]
     assert released.exists()
     source = course / "source" / GRADED / f"{GRADED}.ipynb"
     n = len(grading.exercises(nbformat.read(source, as_version=4)))
@@ -108,6 +151,7 @@ def test_three_learners_are_autograded(tmp_path):
         table = list(csv.DictReader(f))
     assert len(table) == 3 * n
     assert {r["learner"] for r in table} == {"ada", "bob", "cy"}
+    assert all(r["reason"] for r in table if float(r["score"]) == 0)
     figure = mpimg.imread(course / "grades.png")
     assert figure.shape[0] > 150 and figure.shape[1] > 300
     shutil.copy2(course / "grades.png", tmp_path.parent / "grades.png")  # to look at

@@ -15,26 +15,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.tools.grading import report, room
-from helpers.tools.grading.source import (  # noqa: F401  (the public names)
-    BEGIN,
-    COURSE,
-    END,
-    POINTS,
-    ROOT,
-    _graded,
-    exercises,
-    nbgrader,
-    nbgrader_source,
-    release,
-    setup_course,
-    write_source,
-)
+# The public names of `source`, read on first use: the checker (a module of this package)
+# starts once per learner and must not pay for nbformat's import.
+_SOURCE = {"BEGIN", "COURSE", "END", "POINTS", "ROOT", "_graded", "exercises", "nbgrader",
+           "nbgrader_source", "release", "setup_course", "write_source"}
 
 
-def grade(submissions: Path, course: Path = COURSE, seconds: float = room.SECONDS,
+def __getattr__(name: str):
+    if name in _SOURCE:
+        from helpers.tools.grading import source
+
+        return getattr(source, name)
+    raise AttributeError(name)
+
+
+def grade(submissions: Path, course: Path | None = None, seconds: float | None = None,
           workers: int | None = None) -> list[dict]:
     """Grade every learner's notebooks in `submissions`; write the CSVs and figure."""
+    from helpers.tools.grading import report, room, source
+
+    course = source.COURSE if course is None else course
+    seconds = room.SECONDS if seconds is None else seconds
     if not submissions.is_dir():
         raise FileNotFoundError(
             f"SUBMISSIONS={submissions} is not a folder: put each learner's notebooks in "
@@ -55,8 +56,10 @@ def grade(submissions: Path, course: Path = COURSE, seconds: float = room.SECOND
 
 
 def main(argv: list[str]) -> int:
+    from helpers.tools.grading import room, source
+
     if "--release" in argv:
-        for path in release():
+        for path in source.release():
             print(f"released {path}")
         return 0
     seconds = room.SECONDS

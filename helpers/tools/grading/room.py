@@ -38,6 +38,9 @@ from helpers.tools.grading.collect import collect, read_bytes
 SECONDS = float(os.environ.get("GRADE_SECONDS", 180))
 """Wall-clock limit for one learner's notebook (``GRADE_SECONDS`` or ``--seconds``)."""
 
+CELL_SECONDS = 20.0
+"""One solution cell's run, at most (then the learner's next cells still run)."""
+
 REFERENCE_SECONDS = 1800.0
 
 
@@ -204,6 +207,7 @@ def job_for(notebook: Notebook, answers: dict[str, str], reference: dict,
         "with_helpers": notebook.with_helpers,
         "preamble": preamble,
         "cells": cells,
+        "cell_seconds": CELL_SECONDS,
         "startup_seconds": min(60.0, seconds / 2),
         "imports": check_imports,
         "reference": reference.get("args", {}),

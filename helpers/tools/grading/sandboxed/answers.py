@@ -10,6 +10,7 @@ interpreter, which the code here cannot reach. This file imports nothing of `hel
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 
@@ -34,7 +35,17 @@ def _line(exc: BaseException, name: str) -> str:
     return f"{type(exc).__name__}: {str(exc)[:300]}{where}"
 
 
+class CellTookTooLong(BaseException):
+    """A solution cell that runs past its time: the next cells still run."""
+
+
+def _stop(signum, frame):
+    raise CellTookTooLong()
+
+
 def run_cells(job: dict) -> tuple[dict, dict]:
+    signal.signal(signal.SIGALRM, _stop)
+    seconds = float(job.get("cell_seconds", 20))
     namespace: dict = {"__name__": "__main__"}
     for source in job["preamble"]:
         try:
@@ -50,10 +61,15 @@ def run_cells(job: dict) -> tuple[dict, dict]:
         before = dict(namespace)
         name = f"<{cell['exercise']}>"
         try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
             exec(compile(cell["source"], name, "exec"), namespace)
             ready[cell["exercise"]] = None
+        except CellTookTooLong:
+            ready[cell["exercise"]] = f"the cell ran for more than {seconds:g} s"
         except BaseException as exc:  # the learner's error, even SystemExit
             ready[cell["exercise"]] = _line(exc, name)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         own |= {k for k, v in namespace.items() if before.get(k, own) is not v}
     return namespace, ready
 
