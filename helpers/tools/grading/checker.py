@@ -177,7 +177,9 @@ def grade(job: dict) -> list[dict]:
                 if kind == "answer":
                     args.append(_answer(answers, what, exercise["params"].get(what, [])))
                 else:
-                    args.append(wire.decode(reference[exercise["id"]][what]))
+                    from helpers.tools.grading.reference import decode
+
+                    args.append(decode(reference[exercise["id"]][what]))
             check = eval(exercise["check"], namespace)  # the lesson's check, by name
             out = io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):

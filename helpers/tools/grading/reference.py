@@ -10,8 +10,10 @@ and room, and only when a check or an answer needs a lesson value.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import pickle
 import sys
 
 from helpers.tools.grading.sandboxed import wire
@@ -21,6 +23,7 @@ def run(steps: list[dict]) -> dict:
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
+    shell.enable_gui = lambda gui=None: None  # `%matplotlib inline` without a front end
     out: dict = {"data": {}, "args": {}, "errors": []}
     for step in steps:
         if "run" in step:
@@ -41,12 +44,27 @@ def run(steps: list[dict]) -> dict:
             values = []
             for expression in step["evaluate"]:
                 try:
-                    values.append(wire.encode(eval(expression, shell.user_ns)))
+                    values.append(encode(eval(expression, shell.user_ns)))
                 except Exception as exc:
                     values.append(None)
                     out["errors"].append(f"{key}: {expression}: {exc!r}")
             out["args"][key] = values
     return out
+
+
+def encode(value):
+    """Plain data, else a pickle (a Keras model): this run is the answer key's own
+    code, so the checker may unpickle what it wrote; a learner's reply never is."""
+    try:
+        return wire.encode(value)
+    except wire.NotPlainData:
+        return {"pickle": base64.b64encode(pickle.dumps(value)).decode("ascii")}
+
+
+def decode(data):
+    if isinstance(data, dict) and set(data) == {"pickle"}:
+        return pickle.loads(base64.b64decode(data["pickle"]))
+    return wire.decode(data)
 
 
 def main(argv: list[str]) -> int:

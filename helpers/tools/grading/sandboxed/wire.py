@@ -1,6 +1,6 @@
 """Plain data on the wire between the grader and a learner's sandboxed process.
 
-One JSON object per line. Only plain data crosses: numbers, strings, None, lists,
+One JSON object per line. Only plain data crosses: numbers, strings, None, ``...``, lists,
 tuples, dicts, numpy arrays and scalars of numeric or boolean dtype. Nothing is ever
 unpickled, so the grader's side runs no code of the learner's while reading a reply.
 This file imports nothing of `helpers`: it is also loaded inside the sandbox.
@@ -28,6 +28,8 @@ def encode(value, depth: int = 0):
         raise NotPlainData("nested more than 50 levels deep")
     if value is None or isinstance(value, bool | str):
         return value
+    if value is Ellipsis:  # a blank answer, `name = ...`: "not done yet"
+        return {"ellipsis": True}
     if type(value) is int:
         return value if abs(value) < 2**63 else {"int": str(value)}
     if type(value) is float:
@@ -63,6 +65,8 @@ def decode(data):
         raise ValueError("a bare list on the wire")
     if not isinstance(data, dict) or len(data) not in (1, 2, 3):
         raise ValueError("not a wire value")
+    if "ellipsis" in data:
+        return Ellipsis
     if "int" in data:
         return int(data["int"])
     if "float" in data:
