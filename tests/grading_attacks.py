@@ -188,7 +188,7 @@ ATTACKS = [
     ("hang-in-call", "hangs", {RELU: in_relu("while True:\n        pass"),
                                COMBINED: RIGHT[COMBINED]}, None, 1),
     ("sleep", "hangs", {RELU: relu("import time\ntime.sleep(10**6)"),
-                        COMBINED: RIGHT[COMBINED]}, None, 1),
+                        COMBINED: RIGHT[COMBINED]}, None, 2),
     ("print-flood", "huge outputs", {RELU: relu("print('x' * 10**8)"),
                                      COMBINED: RIGHT[COMBINED]}, None, 2),
     ("huge-return", "huge outputs", {RELU: in_relu("return np.zeros(2 * 10**8)"),

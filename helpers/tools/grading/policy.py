@@ -25,12 +25,16 @@ REFUSED_NAMES = {
 }
 REFUSED_ATTRIBUTES = {
     "modules", "sys", "os", "builtins", "subprocess", "importlib", "system", "popen",
-    "f_globals", "f_locals", "f_back", "gi_frame", "cr_frame", "tb_frame", "ctypes",
-    "ctypeslib", "fromfile", "loadtxt", "genfromtxt", "memmap", "load", "open",
+    "inspect", "gc", "types", "getmodule", "import_module", "reload", "attrgetter",
+    "methodcaller", "f_globals", "f_locals", "f_builtins", "f_back", "f_code",
+    "gi_frame", "gi_code", "cr_frame", "tb_frame", "co_consts", "ctypes", "ctypeslib",
+    "fromfile", "loadtxt", "genfromtxt", "memmap", "load", "open", "pickle",
 }
-FREE_MODULES = {"numpy", "math", "itertools", "functools", "collections", "operator",
-                "typing", "fractions", "statistics", "matplotlib"}
-"""Modules a solution may import (and lesson imports a solution may use freely)."""
+FREE_MODULES = {"numpy", "math", "cmath", "itertools", "functools", "collections",
+                "typing", "fractions", "decimal", "statistics", "matplotlib", "copy",
+                "random", "time", "dataclasses", "string", "heapq", "bisect", "re"}
+"""Modules a solution may import (and lesson imports a solution may use freely): none
+reaches `helpers` or a file without an attribute refused above."""
 
 
 @dataclass
@@ -148,11 +152,11 @@ def references(source: str, lesson: Lesson, own_imports: dict[str, str]) -> set[
     """The lesson functions and `helpers` objects a solution's text refers to."""
     tree = ast.parse(source)
     local = bound_names(tree)
-    imports = {**lesson.imports, **own_imports}
+    imports = {"helpers": "helpers", **lesson.imports, **own_imports}
     found = set()
     chains = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom | ast.Import):
+        if isinstance(node, ast.ImportFrom):  # `import helpers`: its uses count below
             for qualified in _imported(node).values():
                 if qualified.split(".")[0] not in FREE_MODULES:
                     found.add(canonical(qualified))
@@ -195,7 +199,8 @@ def problems(source: str, answer_key: str, lesson: Lesson,
             for qualified in _imported(node).values():
                 root = qualified.split(".")[0]
                 if root not in FREE_MODULES and root != "helpers":
-                    out.append(f"imports `{root}`: a solution imports only numpy or math")
+                    out.append(f"imports `{root}`, which a solution here never needs "
+                               "(numpy, math and the like are fine)")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and (
                 ".ipynb" in node.value or "notebooks" in node.value):
             out.append("names a notebook file: the answer key is not a solution")
