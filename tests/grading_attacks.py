@@ -191,6 +191,10 @@ ATTACKS = [
                         COMBINED: RIGHT[COMBINED]}, None, 2),
     ("print-flood", "huge outputs", {RELU: relu("print('x' * 10**8)"),
                                      COMBINED: RIGHT[COMBINED]}, None, 2),
+    ("deep-nesting", "malformed code", {RELU: "x = " + "-" * 200000 + "1",
+                                        COMBINED: RIGHT[COMBINED]}, None, 1),
+    ("nul-byte", "malformed code", {RELU: RIGHT[RELU] + "\x00",
+                                    COMBINED: RIGHT[COMBINED]}, None, 1),
     ("huge-return", "huge outputs", {RELU: in_relu("return np.zeros(2 * 10**8)"),
                                      COMBINED: RIGHT[COMBINED]}, None, 1),
 ]

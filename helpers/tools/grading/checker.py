@@ -60,8 +60,9 @@ class Answers:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
         self.buffer = b""
-        self.process.stdin.write(wire.dumps({"preamble": self.job["preamble"],
-                                             "cells": self.job["cells"]}))
+        self.process.stdin.write(wire.dumps({
+            "preamble": self.job["preamble"], "cells": self.job["cells"],
+            "cell_seconds": self.job.get("cell_seconds", 20)}))
         self.process.stdin.flush()
         message = self._read(self.job["startup_seconds"])
         self.ready = message.get("ready", {})

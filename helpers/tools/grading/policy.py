@@ -37,6 +37,17 @@ FREE_MODULES = {"numpy", "math", "cmath", "itertools", "functools", "collections
 reaches `helpers` or a file without an attribute refused above."""
 
 
+def parse(source: str) -> ast.Module:
+    """`ast.parse`, where any text that cannot be read is a SyntaxError: a learner's
+    cell nested 100,000 deep (RecursionError, MemoryError) or holding a NUL byte."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        raise
+    except (RecursionError, MemoryError, ValueError, TypeError) as exc:
+        raise SyntaxError(f"unreadable code ({type(exc).__name__})") from None
+
+
 @dataclass
 class Lesson:
     """What the lesson's own cells (never the learner's) bind at the top level."""
@@ -50,7 +61,7 @@ def read_lesson(sources: list[str]) -> Lesson:
     lesson = Lesson()
     for source in sources:
         try:
-            tree = ast.parse(source)
+            tree = parse(source)
         except SyntaxError:
             continue
         for node in tree.body:
@@ -102,7 +113,7 @@ def bound_names(tree) -> set[str]:
 def top_level_names(source: str) -> list[str]:
     """The names a solution cell defines at the top level (its answers), in order."""
     out: list[str] = []
-    for node in ast.parse(source).body:
+    for node in parse(source).body:
         if isinstance(node, ast.FunctionDef | ast.ClassDef):
             new = [node.name]
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
@@ -150,7 +161,7 @@ def canonical(qualified: str) -> str:
 
 def references(source: str, lesson: Lesson, own_imports: dict[str, str]) -> set[str]:
     """The lesson functions and `helpers` objects a solution's text refers to."""
-    tree = ast.parse(source)
+    tree = parse(source)
     local = bound_names(tree)
     imports = {"helpers": "helpers", **lesson.imports, **own_imports}
     found = set()
@@ -182,7 +193,7 @@ def problems(source: str, answer_key: str, lesson: Lesson,
              own_imports: dict[str, str]) -> list[str]:
     """Why this solution earns nothing whatever it returns; [] when it may be checked."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError as error:
         return [f"syntax error: {error.msg} (line {error.lineno})"]
     out = []
@@ -222,7 +233,7 @@ def own_imports(sources: list[str]) -> dict[str, str]:
     out = {}
     for source in sources:
         try:
-            tree = ast.parse(source)
+            tree = parse(source)
         except SyntaxError:
             continue
         for node in ast.walk(tree):
@@ -233,7 +244,7 @@ def own_imports(sources: list[str]) -> dict[str, str]:
 
 def free_names(source: str) -> set[str]:
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError:
         return set()
     local = bound_names(tree)

@@ -145,7 +145,7 @@ def _defines(text: str, name: str) -> bool:
 def params(text: str, name: str, fallback: str) -> list[str]:
     for source_text in (text, fallback):
         try:
-            for node in ast.parse(source_text).body:
+            for node in policy.parse(source_text).body:
                 if isinstance(node, ast.FunctionDef) and node.name == name:
                     return [a.arg for a in node.args.posonlyargs + node.args.args]
         except SyntaxError:
@@ -185,7 +185,7 @@ def job_for(notebook: Notebook, answers: dict[str, str], reference: dict,
     preamble = []
     for text in notebook.lesson_cells:
         try:
-            tree = ast.parse(text)
+            tree = policy.parse(text)
         except SyntaxError:
             continue
         for node in tree.body:
@@ -222,7 +222,7 @@ def job_for(notebook: Notebook, answers: dict[str, str], reference: dict,
 
 def _safe_body(text: str):
     try:
-        return ast.parse(text).body
+        return policy.parse(text).body
     except SyntaxError:
         return []
 
@@ -294,6 +294,8 @@ def grade_notebook(name: str, learners: dict[str, Path], folder: Path,
             parsed[learner] = solutions(read_bytes(path), notebook)
         except (ValueError, OSError) as exc:
             parsed[learner] = str(exc)
+        except Exception as exc:  # nbformat's own failure on a hostile file
+            parsed[learner] = f"unreadable ({type(exc).__name__})"
     needed = set()
     for answers in parsed.values():
         if isinstance(answers, dict):
@@ -307,8 +309,11 @@ def grade_notebook(name: str, learners: dict[str, Path], folder: Path,
         if isinstance(answers, str):
             found, why = [], f"malformed notebook: {answers}"
         else:
-            found, why = run_checker(job_for(notebook, answers, reference, seconds),
-                                     seconds, folder)
+            try:
+                job = job_for(notebook, answers, reference, seconds)
+                found, why = run_checker(job, seconds, folder)
+            except Exception as exc:  # the room goes on whatever one notebook holds
+                found, why = [], f"the grader could not grade this notebook ({exc!r:.200})"
         rows = {r["exercise"]: r for r in found}
         return [{
             "learner": learner, "notebook": name, "exercise": e.id,
