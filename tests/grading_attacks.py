@@ -255,6 +255,9 @@ def add_odd_files(room: Path, expected: dict) -> None:
     # oddly named files and folders
     write(room, "download-copy", submission(RIGHT), f"{NAME} (1).ipynb")
     expected["download-copy"] = 2.0
+    write(room, "=HYPERLINK(1)", submission({RELU: in_relu("raise ValueError('=1+1')"),
+                                             COMBINED: RIGHT[COMBINED]}))
+    expected["=HYPERLINK(1)"] = 1.0  # a formula in a spreadsheet
     old = write(room, "two-copies", submission(WRONG))
     os.utime(old, (time.time() - 3600, time.time() - 3600))
     write(room, "two-copies", submission(RIGHT), f"{NAME} (1).ipynb")
@@ -324,6 +327,10 @@ def check_reasons_files(graded):
     for learner, _, _, _, words in MALFORMED:
         assert words in reasons[(learner, RELU)], reasons[(learner, RELU)]
     check_every_zero_says_why(graded)
+    with (graded["course"] / "grades.csv").open() as f:
+        cells = [value for row in csv.reader(f) for value in row]
+    assert "'=HYPERLINK(1)" in cells
+    assert not [c for c in cells if c[:1] in "=+-@" and c], "a formula in grades.csv"
 
 
 def check_every_zero_says_why(graded):

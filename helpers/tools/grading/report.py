@@ -8,13 +8,19 @@ from pathlib import Path
 FIELDS = ["learner", "notebook", "exercise", "score", "max_score", "reason", "seconds"]
 
 
+def cell(value):
+    """A spreadsheet never runs a learner's text as a formula (``=HYPERLINK(...)`` in a
+    folder name or an exception message): such a text starts with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def write_csv(rows: list[dict], path: Path) -> None:
     with path.open("w", newline="") as f:
-        writer = csv.DictWriter(
-            f, fieldnames=FIELDS, extrasaction="ignore"
-        )
+        writer = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: cell(v) for k, v in row.items()} for row in rows)
 
 
 def plot_room(rows: list[dict], path: Path) -> None:
@@ -65,4 +71,4 @@ def write_skipped(skipped: list[tuple[str, str]], path: Path) -> None:
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["path", "reason"])
-        writer.writerows(skipped)
+        writer.writerows([cell(p), cell(r)] for p, r in skipped)
