@@ -27,7 +27,8 @@ TEST_MODEL := $(CURDIR)/build/test-models/fashion_cnn.keras
 # The tests that execute notebooks, a browser, the book or the slides (`make test-fast`
 # leaves them out).
 SLOW_TESTS := tests/test_browser.py tests/test_learner_copies.py tests/test_grading.py \
-	tests/test_book.py tests/test_slides.py
+	tests/test_grading_attacks_code.py tests/test_grading_attacks_files.py \
+	tests/test_grading_sandbox.py tests/test_book.py tests/test_slides.py
 
 .PHONY: setup data lab test test-fast unit notebooks lint execute images nav student learner \
 	bench clean \

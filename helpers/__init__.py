@@ -2,10 +2,10 @@
 
 One topic per module:
 
-- `helpers.layers`: convolution, activations, pooling, flatten, dense (loops first),
-  the batched Keras-layout layers and `numpy_forward`
-- `helpers.model_graph`: which Keras models `numpy_forward` can run (one chain of
-  layers) and whether images fit the model's input
+- `helpers.layers`: the reference math (a package): convolution, pooling, activations,
+  flatten, dense and the loss, each layer's forward and backward side by side (loops
+  first, then the batched Keras-layout layers); a Keras model read once as steps, run by
+  `numpy_forward` and notebook 11's training chain
 - `helpers.validation`: argument checks shared by all modules (errors name the argument)
 - `helpers.losses`: the cross-entropy loss (notebook 06)
 - `helpers.kernel_descent`: one kernel learned by gradient descent: loss, gradient, steps (08)

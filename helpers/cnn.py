@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from helpers.architecture import conv_params, dense_params
-from helpers.newlayers.geometry import output_size
-from helpers.newlayers.keras_reader import KERAS_LAYERS, read_layer
+from helpers.layers.geometry import output_size
+from helpers.layers.keras_reader import KERAS_LAYERS, read_layer
 
 __all__ = [
     "SEED",
@@ -65,6 +65,9 @@ __all__ = [
     "learning_rate_schedule",
     "prepare",
     "train",
+    "NotTrainedError",
+    "mark_checked",
+    "check_trained",
     "save_model",
     "load_or_train",
     "layer_ledger",
@@ -338,18 +341,106 @@ def train(
 
 
 # ---------------------------------------------------------------------- save and load
+class NotTrainedError(RuntimeError):
+    """A model that has not finished training, or not passed its checks, is not saved."""
+
+
+# id(model) -> (model's optimizer steps when its checks passed, a weak reference to it)
+_CHECKED: dict[int, tuple[int, object]] = {}
+
+
+def _steps(model) -> int:
+    """How many batches the model's optimizer has stepped through (0: never trained)."""
+    optimizer = getattr(model, "optimizer", None)
+    iterations = getattr(optimizer, "iterations", None)
+    return 0 if iterations is None else int(iterations)
+
+
+def mark_checked(model) -> None:
+    """Record that `model`, as trained now, passed the checks of notebook 09.
+
+    Notebook 09 calls this after its last check of the trained model (test accuracy);
+    `check_trained` then lets it be saved, unless it has trained further since (an
+    interrupted ``fit`` changes the weights without finishing).
+    """
+    import weakref
+
+    _CHECKED[id(model)] = (_steps(model), weakref.ref(model))
+
+
+def check_trained(model) -> None:
+    """Raise `NotTrainedError` unless `model` finished training and passed its checks.
+
+    Notebook 09 calls it just before ``model.save``, so that no untrained or
+    half-trained model is ever written for notebook 10.
+    """
+    steps = _steps(model)
+    checked, ref = _CHECKED.get(id(model), (None, None))
+    if ref is not None and ref() is not model:
+        checked = None  # another model that happened to get the same id
+    if steps == 0:
+        problem = "`model` has not been trained yet (model.fit has not run to the end)"
+    elif checked is None:
+        problem = ("`model`'s training has not finished, or the checks after it have "
+                   "not passed yet")
+    elif checked != steps:
+        problem = ("`model` has trained further since its checks passed (a training "
+                   "run was stopped midway?)")
+    else:
+        return
+    raise NotTrainedError(
+        f"{problem}, so it is not saved. Run section 7 (the training cell) and let it "
+        "finish, then the cells after it down to this one (Run -> Run All Above "
+        "Selected Cell does all of it). Nothing was written to "
+        f"{_show_path(model_path())}."
+    )
+
+
+def _show_path(path: Path) -> str:
+    root = MODEL_PATH.parents[1]
+    try:
+        return str(Path(path).resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
 def save_model(model, path=None) -> Path:
-    """Save `model` to `path` (default `model_path()`), making the folder; return it."""
+    """Save `model` to `path` (default `model_path()`), making the folder; return it.
+
+    The file is written beside the target first and then renamed, so a save that is
+    interrupted never leaves a broken model where notebook 10 looks.
+    """
     path = Path(model_path() if path is None else path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.stem}.partial.keras")
     with _no_keras_array_warning():
-        model.save(path)
+        model.save(partial)
+    os.replace(partial, path)
     return path
+
+
+def _load(keras, path: Path):
+    """(model, None) for a trained model at `path`, else (None, why it cannot be used)."""
+    if not path.exists():
+        return None, "missing"
+    try:
+        with warnings.catch_warnings():
+            # A model saved before any training has no optimizer state to restore.
+            warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
+            model = keras.models.load_model(path)
+    except Exception as error:  # a truncated or foreign file
+        return None, f"cannot be read ({type(error).__name__})"
+    if _steps(model) == 0:
+        return None, "is not trained (it was saved before its training ran)"
+    return model, None
 
 
 def load_or_train(path=None, epochs: int | None = None, n_train: int | None = None,
                   verbose: int = 0):
     """The model notebook 09 saved, or, if there is none, one trained now the same way.
+
+    When the file is missing, cannot be read or holds a model that was never trained,
+    it says so (printed) and what to do, then trains a model and saves it in its place.
 
     Parameters
     ----------
@@ -371,21 +462,28 @@ def load_or_train(path=None, epochs: int | None = None, n_train: int | None = No
 
     keras = import_keras()
     path = Path(model_path() if path is None else path)
-    if path.exists():
-        with warnings.catch_warnings():
-            # A model saved before any training has no optimizer state to restore.
-            warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
-            return keras.models.load_model(path)
+    model, problem = _load(keras, path)
+    if model is not None:
+        return model
+    if epochs is None:
+        epochs = 1 if quick_run() else EPOCHS
+    found = ("No trained model was found at" if problem == "missing"
+             else f"The model at {_show_path(path)} {problem}; it is not used. Looked at")
+    print(
+        f"{found} {_show_path(path)}: notebook 09 saves it when its training has "
+        f"finished and passed its checks.\nTraining one now, the same way ({epochs} "
+        "epoch(s), a few minutes on a laptop): wait for this cell to finish, or stop it "
+        "(the ■ button) and run notebook 09 first."
+    )
     from helpers.data import load_fashion_mnist
 
     (x_train, y_train), _ = load_fashion_mnist()
     if n_train is not None:
         x_train, y_train = x_train[:n_train], y_train[:n_train]
-    if epochs is None:
-        epochs = 1 if quick_run() else EPOCHS
     model = build_model(keras)
     train(model, prepare(x_train), y_train, epochs=epochs, verbose=verbose)
     save_model(model, path)
+    print(f"Trained and saved to {_show_path(path)}.")
     return model
 
 
@@ -394,7 +492,7 @@ def _formula(layer, shape):
     """(output shape, parameter count, how the count was worked out) from the hand
     formulas of notebooks 03 and 06, given the layer's input `shape` (no batch axis).
 
-    The settings come from `helpers.newlayers.read_layer` (the layer's first step holds
+    The settings come from `helpers.layers.read_layer` (the layer's first step holds
     its window, strides, padding and weights); the counts from
     `helpers.architecture.conv_params` and `dense_params`.
     """

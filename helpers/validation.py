@@ -274,11 +274,3 @@ def kernel_channels(kernel: np.ndarray, channels: int, kernel_name: str = "kerne
             f"`{input_name}` has {channels} channel(s): expected a kernel of shape "
             f"(kh, kw, {channels}, F)"
         )
-
-
-def pooled_size(height: int, width: int, size: int, stride: int) -> tuple[int, int]:
-    """(H', W') of pooling an H x W map with a `size` window and `stride`, edges dropped:
-    ``H' = (H - size) // stride + 1``; refuses a window larger than the map."""
-    if size > height or size > width:
-        raise ValueError(f"`size` {size} is larger than the images ({height}x{width})")
-    return (height - size) // stride + 1, (width - size) // stride + 1

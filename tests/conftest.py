@@ -34,7 +34,7 @@ def _close_figures():
 # about 140 s together, the other learner copies 5-40 s each, the browser about 110 s,
 # the decks 50 s, grading 35 s, the book 20 s).
 SLOW_FIRST = ("learner-copy-trained-cnn", "test_browser.py", "test_slides.py",
-              "test_grading.py", "test_book.py", "learner-copy-")
+              "test_grading.py", "test_grading_attacks", "test_book.py", "learner-copy-")
 
 
 def _group(item) -> str:

@@ -675,6 +675,7 @@ LATER_FUNCTION_CHECKS = {
         "relu of the gradient times the mask": lambda x, g: np.maximum(g, 0) * (x > 0),
         "the mask only": lambda x, g: (x > 0).astype(float),
         "returns grad_out": lambda x, g: g,
+        "times the output values": lambda x, g: g * np.maximum(x, 0),
         "mutates grad_out": _mutating(lambda x, g: np.where(x > 0, g, 0.0), 1),
     }),
     "check_max_pool_backward": (_backprop_checks.check_max_pool_backward, {
@@ -686,6 +687,8 @@ LATER_FUNCTION_CHECKS = {
         "upsampled (np.kron)": lambda x, g: np.pad(
             np.kron(g, np.ones((2, 2))), ((0, x.shape[0] - 2 * g.shape[0]),
                                           (0, x.shape[1] - 2 * g.shape[1]))),
+        "masked by x > 0 first": lambda x, g: pool_backward_loop(np.maximum(x, 0), g),
+        "upsampled, no room for odd sizes": lambda x, g: np.kron(g, np.ones((2, 2))),
         "mutates x": _mutating(pool_backward_loop),
     }),
     "check_dense_weight_grad": (_backprop_checks.check_dense_weight_grad, {
@@ -698,6 +701,8 @@ LATER_FUNCTION_CHECKS = {
         "transposed": lambda x, g: g.T @ x,
         "first image only": lambda x, g: np.outer(x[0], g[0]),
         "averaged over the batch": lambda x, g: x.T @ g / len(x),
+        "grad_out left out": lambda x, g: x.T @ np.ones_like(g),
+        "(x.T @ grad_out).T": lambda x, g: (x.T @ g).T,
         "elementwise (square only)": lambda x, g: x.T * g.T if x.shape == g.shape
         else x.T @ g * 2,
     }),

@@ -1,13 +1,12 @@
-"""helpers.newlayers: convolution and max pooling, forward and backward, at the doors.
+"""helpers.layers: convolution and max pooling, forward and backward, at the doors.
 
 The backward passes take ``(grad_out, cache)``, the cache from ``*_forward``; they are
 checked against two independent oracles, finite differences (`helpers.gradcheck`,
 float64, relative error <= 1e-6) and TensorFlow's ``GradientTape``, over random shapes,
 strides and paddings (hypothesis); the loop versions against the vectorized ones;
-max-pool ties as TensorFlow breaks them; bad input. The forward passes meet the same
-hand-worked numbers, TensorFlow/Keras and properties as in tests/test_layers.py, and,
-until the old modules go, give what `helpers.layers` and `helpers.backprop` give, with
-the same error messages.
+max-pool ties as TensorFlow breaks them; bad input. The forward passes against
+hand-worked numbers, TensorFlow/Keras and properties (one image's loop against the
+batched layer, the output size against the shape).
 """
 
 import re
@@ -17,10 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import data
-from helpers import newlayers as layers
+from helpers import data, layers
 from helpers.gradcheck import numerical_gradient, relative_error
-from helpers.newlayers import convolution
+from helpers.layers import convolution
 
 FD_TOL = 1e-6
 # Conv is linear in each argument, so a centred difference has no truncation error at
@@ -331,8 +329,7 @@ def test_inputs_are_not_modified():
 
 
 # =========================================================================== forward
-# The conv / pool / output_size / pad_amounts tests of tests/test_layers.py, through
-# helpers.newlayers' doors.
+# Hand-worked numbers, TensorFlow/Keras and properties, through helpers.layers' doors.
 def test_conv2d_lesson_example_by_hand():
     # Worked on paper: the X kernel over the 5x5 image of notebook 01.
     expected = np.array([[4, 3, 4], [2, 4, 3], [2, 3, 4]])
@@ -575,7 +572,7 @@ BAD_FORWARD_CALLS = [
     ("conv2d_layer", (np.ones((1, 2, 2, 1)), np.ones((3, 3, 1, 1)), np.ones(1)), {},
      ValueError, "larger than the padded"),
     ("max_pool2d_layer", (np.ones((1, 3, 3, 1)),), {"size": 4}, ValueError, "`size`"),
-    # more than tests/test_layers.py asks, so the comparison with today below covers it
+    # the average pooling's own doors
     ("avg_pool2d", (np.ones((4, 4)),), {"size": 5}, ValueError, "`size` 5"),
     ("avg_pool2d_layer", (np.ones((4, 4)),), {"size": 0}, ValueError, "`size`"),
     ("avg_pool2d_layer", (np.ones((1, 4, 4, 1)),), {"stride": True}, TypeError,
@@ -649,96 +646,3 @@ def test_pad_amounts_validates_every_argument(args, error, words):
 def test_pad_amounts_same_by_hand(n, k, s, expected):
     # total = max((ceil(n / s) - 1) * s + k - n, 0), the odd zero after
     assert layers.pad_amounts(n, k, s, "same") == expected
-
-
-# ==================================================================== until integration
-# The doors against today's helpers.layers and helpers.backprop: the same numbers, bit
-# for bit, and the same errors, word for word. (Delete this section with the old modules.)
-def _error(function, *args, **kwargs):
-    with pytest.raises((TypeError, ValueError)) as info:
-        function(*args, **kwargs)
-    return type(info.value), str(info.value)
-
-
-@pytest.mark.parametrize("name, args, kwargs", [
-    (name, args, kwargs) for name, args, kwargs, _, _ in BAD_FORWARD_CALLS
-] + [("pad_amounts", args, {}) for args, _, _ in PAD_AMOUNTS_BAD])
-def test_the_doors_raise_what_helpers_layers_raises(name, args, kwargs):
-    import helpers.layers as today
-
-    assert _error(getattr(layers, name), *args, **kwargs) == _error(
-        getattr(today, name), *args, **kwargs)
-
-
-def test_the_backward_passes_refuse_what_helpers_backprop_refused():
-    from helpers import backprop
-
-    kernel, bias = np.ones((3, 3, 2, 5)), np.zeros(5)
-    for arguments in [(X, np.ones((3, 3, 1, 5))), (X[0], kernel), (X, kernel, 0),
-                      (X, kernel, 1, "full"), (X, np.ones((5, 3, 2, 5)))]:
-        x, k, *rest = arguments
-        assert _error(layers.conv2d_layer_forward, x, k, bias, *rest) == _error(
-            backprop.conv2d_layer_backward, x, k, np.ones((1, 2, 2, 5)), *rest)
-    for rest, g in [((1, "same"), np.ones((1, 4, 4, 4))), ((), np.ones((4, 4, 5)))]:
-        _, cache = layers.conv2d_layer_forward(X, kernel, bias, *rest)
-        assert _error(layers.conv2d_layer_backward, g, cache) == _error(
-            backprop.conv2d_layer_backward, X, kernel, g, *rest)
-    _, cache = layers.max_pool2d_layer_forward(X)
-    for g in (np.ones((1, 4, 4, 2)), "abc"):
-        assert _error(layers.max_pool2d_layer_backward, g, cache) == _error(
-            backprop.max_pool2d_layer_backward, X, g)
-    assert _error(layers.max_pool2d_layer_forward, X, 5) == _error(
-        backprop.max_pool2d_layer_backward, X, np.ones((1, 1, 1, 2)), 5)
-
-
-@settings(max_examples=60, deadline=None)
-@given(forward_conv_cases, st.sampled_from([np.float64, np.float32, np.float16, int]),
-       st.one_of(st.none(), st.integers(1, 3)))
-def test_the_doors_compute_what_helpers_layers_and_backprop_compute(case, dtype,
-                                                                    pool_stride):
-    import helpers.layers as today
-    from helpers import backprop
-
-    H, W, C, kh, kw, stride, padding, F = case
-    rng = np.random.default_rng(H * 1000 + W * 100 + kh * 10 + kw)
-    x = (rng.normal(size=(2, H, W, C)) * 3).astype(dtype)
-    kernel, bias = rng.normal(size=(kh, kw, C, F)), rng.normal(size=F)
-    size = min(kh, H, W)
-    for name, args in [("conv2d", (x[0], kernel[..., 0], stride, padding)),
-                       ("max_pool2d", (x[1], size, pool_stride)),
-                       ("avg_pool2d", (x[0], size, pool_stride)),
-                       ("max_pool2d_layer", (x, size, pool_stride)),
-                       ("avg_pool2d_layer", (x, size, pool_stride)),
-                       ("conv2d_layer", (x, kernel, bias, stride, padding)),
-                       ("output_size", (H, kh, stride, padding)),
-                       ("pad_amounts", (W, kw, stride, padding))]:
-        try:
-            expected = getattr(today, name)(*args)
-        except ValueError:  # a kernel larger than the padded input
-            assert _error(getattr(layers, name), *args) == _error(getattr(today, name),
-                                                                  *args)
-            continue
-        got = getattr(layers, name)(*args)
-        assert type(got) is type(expected) and np.asarray(got).dtype == np.asarray(
-            expected).dtype
-        np.testing.assert_array_equal(got, expected)
-        if name == "conv2d_layer":
-            out, cache = layers.conv2d_layer_forward(*args)
-            g = rng.normal(size=out.shape)
-            for new, old in [(layers.conv2d_layer_backward,
-                              backprop.conv2d_layer_backward),
-                             (layers.conv2d_layer_backward_loops,
-                              backprop.conv2d_layer_backward_loops)]:
-                for a, b in zip(new(g, cache), old(x, kernel, g, stride, padding),
-                                strict=True):
-                    assert a.dtype == b.dtype
-                    np.testing.assert_array_equal(a, b)
-    out, cache = layers.max_pool2d_layer_forward(x, size, pool_stride)
-    g = rng.normal(size=out.shape).astype(np.float32)
-    for new, old in [(layers.max_pool2d_layer_backward,
-                      backprop.max_pool2d_layer_backward),
-                     (layers.max_pool2d_layer_backward_loops,
-                      backprop.max_pool2d_layer_backward_loops)]:
-        a, b = new(g, cache), old(x, g, size, pool_stride)
-        assert a.dtype == b.dtype
-        np.testing.assert_array_equal(a, b)

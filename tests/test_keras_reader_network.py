@@ -1,4 +1,4 @@
-"""helpers.newlayers.keras_reader and .network: a Keras model read once, run in numpy.
+"""helpers.layers.keras_reader and .network: a Keras model read once, run in numpy.
 
 Oracles: Keras itself (``model.predict``, ``train_on_batch``, count_params),
 TensorFlow's ``GradientTape`` and finite differences (`helpers.gradcheck`). The reader's
@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from helpers import cnn
-from helpers import newlayers as layers
+from helpers import layers as layers
 from helpers.gradcheck import numerical_gradient, relative_error
-from helpers.newlayers import keras_reader, network
+from helpers.layers import keras_reader, network
 
 RNG = np.random.default_rng(42)
 FD_TOL = 1e-6
@@ -76,7 +76,7 @@ def test_read_layer_splits_a_layer_from_its_activation(keras):
 
 @pytest.mark.parametrize("make, words", [
     (lambda L: L.BatchNormalization(name="bn"),
-     r"layer 'bn' is a BatchNormalization, which helpers.newlayers does not support"),
+     r"layer 'bn' is a BatchNormalization, which helpers.layers does not support"),
     (lambda L: L.Conv2D(2, 3, dilation_rate=2, name="c"),
      r"layer 'c' \(Conv2D\): dilation_rate=\(2, 2\) is not supported"),
     (lambda L: L.Conv2D(2, 3, groups=2, name="c"), r"groups=2"),
@@ -193,7 +193,7 @@ def test_numpy_forward_runs_no_bias_non_square_kernels_and_dense_on_a_feature_ma
 def test_numpy_forward_checks_once_at_the_door_not_in_the_layers(keras, monkeypatch):
     # the door checks the images once; the layers behind it run bare (no per-batch
     # as_array, no isfinite pass over every activation)
-    from helpers.newlayers import convolution
+    from helpers.layers import convolution
 
     calls = []
     checked = convolution.as_array
@@ -206,8 +206,8 @@ def test_numpy_forward_checks_once_at_the_door_not_in_the_layers(keras, monkeypa
     assert calls  # the conv layer's own door does use it
 
 
-def test_import_helpers_newlayers_does_not_import_tensorflow():
-    code = ("import sys, helpers.newlayers, helpers.cnn; "
+def test_import_helpers_layers_does_not_import_tensorflow():
+    code = ("import sys, helpers.layers, helpers.cnn; "
             "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

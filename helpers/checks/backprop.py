@@ -1,18 +1,23 @@
 """Checks for notebook 11: the backward passes of ReLU, max pooling and a dense layer.
 
-Each reference is `helpers.backprop`; the cases are chosen so that the plausible wrong
-answers fail: a mask taken from the gradient or the output values instead of the input,
-``>= 0`` instead of ``> 0``, the gradient sent to every position of a window (or split
-between tied maxima, or to the last of them), weights' gradient transposed, for the
-first image only, or averaged instead of summed over the batch.
+Each reference is a forward/backward pair of `helpers.layers`; the cases are chosen so
+that the plausible wrong answers fail: a mask taken from the gradient or the output
+values instead of the input, ``>= 0`` instead of ``> 0``, the gradient sent to every
+position of a window (or split between tied maxima, or to the last of them), weights'
+gradient transposed, for the first image only, or averaged instead of summed over the
+batch.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from helpers import backprop
+from helpers import layers
 from helpers.checks.core import _rng, _with_hint, check_function
+
+
+def _relu_reference(x, grad_out):
+    return layers.relu_backward(grad_out, layers.relu_forward(x)[1])
 
 
 def check_relu_backward(learner_fn):
@@ -29,7 +34,7 @@ def check_relu_backward(learner_fn):
          (rng.normal(size=(2, 3, 3, 2)), rng.normal(size=(2, 3, 3, 2)))),
     ]
     return _with_hint(
-        check_function(learner_fn, backprop.relu_backward, cases, "my_relu_backward"),
+        check_function(learner_fn, _relu_reference, cases, "my_relu_backward"),
         "the mask comes from the *input* x (x > 0), and it multiplies grad_out: "
         "np.where(x > 0, grad_out, 0).",
     )
@@ -37,8 +42,8 @@ def check_relu_backward(learner_fn):
 
 def _pool_reference(x, grad_out):
     x, grad_out = np.asarray(x, float), np.asarray(grad_out, float)
-    return backprop.max_pool2d_layer_backward(
-        x[None, :, :, None], grad_out[None, :, :, None], 2)[0, :, :, 0]
+    _, cache = layers.max_pool2d_layer_forward(x[None, :, :, None], 2)
+    return layers.max_pool2d_layer_backward(grad_out[None, :, :, None], cache)[0, :, :, 0]
 
 
 def check_max_pool_backward(learner_fn):
@@ -65,8 +70,9 @@ def check_max_pool_backward(learner_fn):
 
 
 def _dense_weight_grad(x, grad_out):
-    return backprop.dense_backward(x, np.zeros((np.shape(x)[1], np.shape(grad_out)[1])),
-                                   grad_out)[1]
+    weights = np.zeros((np.shape(x)[1], np.shape(grad_out)[1]))
+    _, cache = layers.dense_forward(x, weights, np.zeros(np.shape(grad_out)[1]))
+    return layers.dense_backward(grad_out, cache)[1]
 
 
 def check_dense_weight_grad(learner_fn):

@@ -29,11 +29,11 @@ def show_relu_mask(x, grad_out, axes=None, decimals: int = 1):
     -------
     axes
     """
-    from helpers.backprop import relu_backward
+    from helpers.layers import relu_backward, relu_forward
 
     x = as_array(x, "x", (2,))
     grad_out = as_array(grad_out, "grad_out", (2,))
-    grad_x = relu_backward(x, grad_out)
+    grad_x = relu_backward(grad_out, relu_forward(x)[1])
     if axes is None:
         w = x.shape[1]
         _, axes = plt.subplots(1, 3, figsize=(3 * (0.55 * w + 0.8), 0.55 * x.shape[0] + 1.2))
@@ -70,13 +70,13 @@ def show_pool_gradient(x, grad_out, size: int = 2, axes=None, decimals: int = 1)
     -------
     axes
     """
-    from helpers.backprop import max_pool2d_layer_backward
+    from helpers.layers import max_pool2d_layer_backward, max_pool2d_layer_forward
 
     x = as_array(x, "x", (2,))
     size = positive_int(size, "size")
     grad_out = as_array(grad_out, "grad_out", (2,))
-    grad_x = max_pool2d_layer_backward(x[None, :, :, None], grad_out[None, :, :, None],
-                                       size)[0, :, :, 0]
+    _, cache = max_pool2d_layer_forward(x[None, :, :, None], size)
+    grad_x = max_pool2d_layer_backward(grad_out[None, :, :, None], cache)[0, :, :, 0]
     H, W = x.shape
     oh, ow = grad_out.shape
     if axes is None:

@@ -4,7 +4,7 @@
 
 Both sides run the same model (the series' CNN from `helpers.cnn.build_model`, at full
 width, dropout set to 0 so both compute the same thing) on the same batch of
-Fashion-MNIST items: numpy runs `helpers.newlayers.network.sgd_step` (forward, backward
+Fashion-MNIST items: numpy runs `helpers.layers.network.sgd_step` (forward, backward
 and the update), Keras runs ``train_on_batch`` with plain SGD. They are timed
 alternately in one run (median of the repeats), so a busy machine slows both alike, and
 the ratio is numpy's time over Keras'. The backward pass is also timed layer by layer.
@@ -43,12 +43,12 @@ def bench_backprop(batch_size: int = BATCH, repeats: int = 7, shrink: int = 1) -
         pass), "backward_by_layer_s" (layer name -> median seconds of its backward
         pass, ReLU included in its conv / dense layer), "slowest_backward" (the layer
         name with the largest share), "repeats", "blas_threads" (numpy's matmuls run
-        on one thread, see `helpers.newlayers.network`).
+        on one thread, see `helpers.layers.network`).
     """
     from helpers import cnn, data
     from helpers.keras_setup import import_keras
-    from helpers.newlayers import network
-    from helpers.newlayers.loss import (
+    from helpers.layers import network
+    from helpers.layers.loss import (
         softmax_cross_entropy_backward,
         softmax_cross_entropy_forward,
     )

@@ -42,7 +42,7 @@ def bench_model(epochs: int | None = None, n_train: int | None = None,
     """
     from helpers import cnn
     from helpers.data import load_fashion_mnist
-    from helpers.newlayers import numpy_forward
+    from helpers.layers import numpy_forward
 
     epochs = cnn.EPOCHS if epochs is None else epochs
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist()

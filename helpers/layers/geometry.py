@@ -10,7 +10,7 @@ zero goes after: bottom / right). Pooling is the same rule with padding 0.
 
 These functions are bare: they trust their arguments (ints >= 1, padding an int >= 0,
 "valid" or "same", a window that fits). The checks at the end of this module are
-their doors: `helpers.newlayers.output_size` and `helpers.newlayers.pad_amounts` are
+their doors: `helpers.layers.output_size` and `helpers.layers.pad_amounts` are
 the checked functions a notebook calls.
 """
 

@@ -1,7 +1,7 @@
-"""Read a Keras model as a chain of steps: the operations of `helpers.newlayers` it runs.
+"""Read a Keras model as a chain of steps: the operations of `helpers.layers` it runs.
 
 One reader for everything that takes a Keras model apart: `numpy_forward` runs the
-steps, the training chain of `helpers.newlayers.network` runs them forward and backward,
+steps, the training chain of `helpers.layers.network` runs them forward and backward,
 and the ledger of `helpers.cnn` counts their weights. A `Step` is one operation; a Keras
 layer gives one or two (a ``Conv2D`` with ``activation="relu"`` is a "conv" step then a
 "relu" step, both named after the layer)::
@@ -91,7 +91,7 @@ def read_layer(layer) -> list[Step]:
     config = layer.get_config()
     if layer_type not in _READERS:
         raise ValueError(
-            f"layer {layer.name!r} is a {layer_type}, which helpers.newlayers does not "
+            f"layer {layer.name!r} is a {layer_type}, which helpers.layers does not "
             "support (supported: Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dense, "
             "Dropout, ReLU, Activation, Softmax)"
         )
@@ -118,7 +118,7 @@ def read_model(model) -> list[Step]:
 def _unsupported(layer, setting):
     return ValueError(
         f"layer {layer.name!r} ({type(layer).__name__}): {setting} is not supported by "
-        "helpers.newlayers"
+        "helpers.layers"
     )
 
 
@@ -132,7 +132,7 @@ def _activation_steps(layer, name) -> list[Step]:
     if name not in ACTIVATIONS:
         raise ValueError(
             f"layer {layer.name!r}: activation {name!r} is not supported by "
-            f"helpers.newlayers (supported: {sorted(ACTIVATIONS)})"
+            f"helpers.layers (supported: {sorted(ACTIVATIONS)})"
         )
     if name == "linear":
         return []

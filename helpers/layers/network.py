@@ -1,7 +1,7 @@
 """A Keras model run in numpy: forward for inference, forward and backward for training.
 
-Both read the model with `helpers.newlayers.keras_reader.read_model` and run its steps
-with the layers of `helpers.newlayers`, nothing else.
+Both read the model with `helpers.layers.keras_reader.read_model` and run its steps
+with the layers of `helpers.layers`, nothing else.
 
 `numpy_forward` runs a trained model on images (what notebook 10 does with the
 learner's layers). The training chain is notebook 11's backward pass, held once for
@@ -32,31 +32,31 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from helpers.newlayers.activations import (
+from helpers.layers.activations import (
     relu,
     relu_backward,
     relu_forward,
     sigmoid,
     softmax,
 )
-from helpers.newlayers.convolution import (
+from helpers.layers.convolution import (
     conv2d_layer,
     conv2d_layer_backward,
     conv2d_layer_forward,
 )
-from helpers.newlayers.flatten_dense import (
+from helpers.layers.flatten_dense import (
     dense,
     dense_backward,
     dense_forward,
     flatten_backward,
     flatten_forward,
 )
-from helpers.newlayers.keras_reader import Step, check_images, read_model
-from helpers.newlayers.loss import (
+from helpers.layers.keras_reader import Step, check_images, read_model
+from helpers.layers.loss import (
     softmax_cross_entropy_backward,
     softmax_cross_entropy_forward,
 )
-from helpers.newlayers.pooling import (
+from helpers.layers.pooling import (
     avg_pool2d_layer,
     max_pool2d_layer,
     max_pool2d_layer_backward,
@@ -112,7 +112,7 @@ def _refuse_what_numpy_forward_cannot_run(steps: list[Step]) -> None:
 
 
 def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
-    """Run a trained Keras model with the numpy layers of `helpers.newlayers`.
+    """Run a trained Keras model with the numpy layers of `helpers.layers`.
 
     Parameters
     ----------

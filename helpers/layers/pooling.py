@@ -6,7 +6,7 @@ A `size` x `size` window slides over the first two axes by `stride` (by default
 
     H' = floor((H - size) / stride) + 1       (W' the same way)
 
-which is `helpers.newlayers.geometry.output_size` with padding 0.
+which is `helpers.layers.geometry.output_size` with padding 0.
 
 Backward (max pooling). A window's output is one of its inputs, the largest, so only
 that input moved the output: the whole upstream gradient goes to it and the other
@@ -17,7 +17,7 @@ after ReLU turns a region to 0 or on a flat background) the gradient goes to the
 TensorFlow's ``MaxPoolGrad`` does; it is not split between them.
 
 The functions are bare (they trust their arguments); the checks at the end of the
-module are their doors, which `helpers.newlayers` puts in front of them.
+module are their doors, which `helpers.layers` puts in front of them.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.newlayers.geometry import output_size, strided
-from helpers.validation import as_array, gradient_like, positive_int
+from helpers.layers.geometry import output_size, strided
+from helpers.validation import as_array, forward_cache, gradient_like, positive_int
 
 __all__ = [
     "max_pool2d",
@@ -232,11 +232,7 @@ def check_avg_pool2d_layer(x, size=2, stride=None) -> dict:
 def check_max_pool2d_layer_backward(grad_out, cache) -> dict:
     """The arguments of the backward passes: the forward's cache and a `grad_out` of
     the shape of the forward's output."""
-    if not isinstance(cache, PoolCache):
-        raise TypeError(
-            "`cache` must be what max_pool2d_layer_forward returned (a PoolCache), got "
-            f"{type(cache).__name__}"
-        )
+    cache = forward_cache(cache, PoolCache, "max_pool2d_layer_forward")
     grad_out = gradient_like(grad_out, cache.out_shape, "max_pool2d_layer")
     return {"grad_out": grad_out, "cache": cache}
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.newlayers.activations import softmax
+from helpers.layers.activations import softmax
 from helpers.validation import as_array, class_labels, forward_cache
 
 __all__ = ["softmax_cross_entropy", "softmax_cross_entropy_forward",

@@ -9,7 +9,7 @@ padded input ``xp`` and the stride ``s``::
     out[n, i, j, f] = sum_{a,b,c} xp[n, i*s+a, j*s+b, c] * kernel[a, b, c, f] + bias[f]
     H' = floor((H + before + after - kh) / s) + 1       (W' the same way)
 
-the zeros added before and after coming from `helpers.newlayers.geometry`.
+the zeros added before and after coming from `helpers.layers.geometry`.
 
 Backward. Each kernel weight touches every output position, so its gradient sums over
 them; each input pixel touches the outputs whose windows cover it::
@@ -24,7 +24,7 @@ turned by 180 degrees (notebook 11). The padding is cut off ``grad_xp`` at the e
 the zeros added around the image have no input to pass a gradient to.
 
 The functions are bare (they trust their arguments); the checks at the end of the
-module are their doors, which `helpers.newlayers` puts in front of them.
+module are their doors, which `helpers.layers` puts in front of them.
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.newlayers.geometry import output_size, pad_amounts, strided
+from helpers.layers.geometry import output_size, pad_amounts, strided
 from helpers.validation import (
     as_array,
+    forward_cache,
     gradient_like,
     kernel_channels,
     padding_arg,
@@ -346,11 +347,7 @@ check_conv2d_layer_forward = check_conv2d_layer
 def check_conv2d_layer_backward(grad_out, cache) -> dict:
     """The arguments of the backward passes: the forward's cache and a `grad_out` of
     the shape of the forward's output."""
-    if not isinstance(cache, ConvCache):
-        raise TypeError(
-            "`cache` must be what conv2d_layer_forward returned (a ConvCache), got "
-            f"{type(cache).__name__}"
-        )
+    cache = forward_cache(cache, ConvCache, "conv2d_layer_forward")
     grad_out = gradient_like(grad_out, cache.out_shape, "conv2d_layer")
     return {"grad_out": grad_out, "cache": cache}
 
