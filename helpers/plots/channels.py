@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
 
+from helpers import architecture
 from helpers.plots.matrices import show_image
 from helpers.plots.style import (
     HIGHLIGHT,
@@ -313,7 +314,7 @@ def show_conv_volumes(input_shape, kernel_size, filters: int, stride: int = 1,
     ax.set_proj_type("ortho")
     ax.view_init(elev=22, azim=-70)
     ax.set_axis_off()
-    params = kh * kw * C * F + F
+    params = architecture.conv_params(kh, kw, C, F)
     ax.set_title(f"Conv2D({F}, ({kh}, {kw}), strides={stride}, padding={padding!r}): "
                  f"({H}, {W}, {C}) → ({out_h}, {out_w}, {F})\nparameters: "
                  f"{kh}·{kw}·{C}·{F} weights + {F} biases = {params}")
