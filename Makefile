@@ -12,8 +12,6 @@ KERNEL  := cnn-course
 PORT    ?= 8888
 # TensorFlow's C++ logging stays quiet in every notebook and test.
 export TF_CPP_MIN_LOG_LEVEL := 3
-# Root must opt in to run JupyterLab.
-ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 # The stored outputs come from `make execute` (TensorFlow's oneDNN off, OpenBLAS's AVX-512
@@ -30,7 +28,7 @@ SLOW_TESTS := tests/test_browser.py tests/test_learner_copies.py tests/test_grad
 	tests/test_grading_attacks_code.py tests/test_grading_attacks_files.py \
 	tests/test_grading_sandbox.py tests/test_book.py tests/test_slides.py
 
-.PHONY: setup data lab test test-fast unit notebooks lint execute images nav student learner \
+.PHONY: setup data lab instructor-lab test test-fast unit notebooks lint execute images nav student learner \
 	bench clean \
 	grade slides slides-vendor wheelhouse book mathjax links precommit
 
@@ -61,8 +59,14 @@ data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
 # Learners work in learner/ (blank exercises; never overwritten); notebooks/ is the answer key.
+# JupyterLab serves the repository and opens learner/00_start_here.ipynb (helpers.tools.lab,
+# the command the browser test starts too).
 lab: setup learner
-	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) learner/00_start_here.ipynb
+	$(BIN)/python -m helpers.tools.lab --port=$(PORT)
+
+# The same JupyterLab with nbgrader's formgrader and course list on (instructors only).
+instructor-lab: setup $(DEV_STAMP) learner
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m helpers.tools.lab --instructor --port=$(PORT)
 
 # Each notebook is executed once by nbval; the learner-copy test runs 09 and 10 again as a
 # quick run (CNN_COURSE_QUICK=1: one short epoch, see helpers.cnn). Lint, the unit tests

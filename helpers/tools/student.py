@@ -17,8 +17,12 @@ What a learner copy changes in a solved notebook:
 - the title cell says where the answer key is (``../notebooks/NN_name.ipynb``), and so does
   each exercise's hint.
 
-A learner's work is never overwritten: a copy that exists is kept as it is and reported
-(``--force`` is refused; delete or rename a copy to get a fresh one).
+A learner's work is never overwritten: a copy that exists is kept and reported
+(``--force`` is refused; delete or rename a copy to get a fresh one). When its lesson has
+changed since, the copy's first cell gets a notice saying so and what to do (that block
+only; the rest of the file is kept). A copy that cannot be opened (empty, not JSON) is
+left as it is, named with the remedy, and a fresh copy is written beside it
+(``NN_name.fresh.ipynb``). A file named ``learner`` is refused with a message.
 """
 
 from __future__ import annotations
@@ -206,28 +210,120 @@ def notebooks() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
-def make_copies(out: Path = LEARNER, paths: list[Path] | None = None) -> dict[str, str]:
-    """Write the missing learner copies into `out`; never touch one that exists.
+CHANGED_BEGIN = "<!-- lesson-changed -->"
+CHANGED_END = "<!-- /lesson-changed -->"
 
-    Returns ``{file name: what happened}`` with "created", "kept" or
-    "kept (lesson changed since)"; every line is also printed.
+
+def changed_notice(name: str) -> str:
+    """What a copy whose lesson has changed says at the top of its first cell."""
+    stem = Path(name).stem
+    return (
+        f"{CHANGED_BEGIN}\n> **The lesson has changed since this copy was made.** Your "
+        "work here is kept as it is. To get the new version, rename this file (for "
+        f"example to `{stem}_mine.ipynb`) and run `make lab` again: a fresh copy appears "
+        f"beside yours. The lesson as it is now: [../notebooks/{name}](../notebooks/{name})."
+        f"\n{CHANGED_END}"
+    )
+
+
+def _with_changed_notice(source: str, name: str) -> str:
+    """`source` with the notice at its top (an older notice is replaced)."""
+    pattern = re.compile(re.escape(CHANGED_BEGIN) + r".*?" + re.escape(CHANGED_END) + r"\n*",
+                         flags=re.DOTALL)
+    return f"{changed_notice(name)}\n\n{pattern.sub('', source).lstrip()}"
+
+
+def _note_lesson_changed(target: Path, nb, name: str) -> bool:
+    """Put the notice in the copy's first cell; True if the file had to change.
+
+    Only that cell's notice block is written: every cell, output and metadata of the
+    learner's copy is kept. The file is replaced in one step (written beside it, then
+    renamed), so an interruption never leaves half a notebook.
     """
+    if not nb.cells:
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(""))
+    first = nb.cells[0]
+    if first.cell_type != "markdown":
+        first = nbformat.v4.new_markdown_cell("")
+        first.id = "lesson-changed"
+        nb.cells.insert(0, first)
+    updated = _with_changed_notice(first.source, name)
+    if updated == first.source:
+        return False
+    first.source = updated
+    partial = target.with_name(f".{target.name}.partial")
+    nbformat.write(nb, partial)
+    partial.replace(target)
+    return True
+
+
+def _fresh_name(target: Path) -> Path:
+    """A name beside `target` for a fresh copy: NN_name.fresh.ipynb (then .fresh-2 ...)."""
+    for n in range(1, 100):
+        suffix = ".fresh" if n == 1 else f".fresh-{n}"
+        candidate = target.with_name(f"{target.stem}{suffix}{target.suffix}")
+        if not candidate.exists():
+            return candidate
+        try:
+            nbformat.read(candidate, as_version=4)
+            return candidate  # a readable fresh copy from an earlier run: keep using it
+        except Exception:
+            continue
+    raise RuntimeError(f"too many fresh copies beside {target}")
+
+
+def _read_error(target: Path) -> str | None:
+    """Why the notebook at `target` cannot be opened, or None if it can."""
+    if target.stat().st_size == 0:
+        return "it is empty"
+    try:
+        nb = nbformat.read(target, as_version=4)
+        nbformat.validate(nb)
+    except Exception as error:
+        first = str(error).strip().splitlines()[:1]
+        return f"it is not a notebook JupyterLab can open ({type(error).__name__}" + (
+            f": {first[0][:80]})" if first else ")")
+    return None
+
+
+def make_copies(out: Path = LEARNER, paths: list[Path] | None = None) -> dict[str, str]:
+    """Write the missing learner copies into `out`; never replace one that exists.
+
+    Returns ``{file name: what happened}``: "created"; "kept"; "kept (lesson changed
+    since)" (the copy's first cell then says so, and what to do); or "unreadable (fresh
+    copy: NAME)" for a copy that cannot be opened, which is left as it is while a fresh
+    copy is written beside it. Every line is also printed.
+    """
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(
+            f"{_show(out)} is a file, not a folder: the learner copies go in a folder of "
+            f"that name. Rename the file (for example to {out.name}.old), then run "
+            "`make lab` again."
+        )
     out.mkdir(parents=True, exist_ok=True)
     done = {}
     for path in paths if paths is not None else notebooks():
         target = out / path.name
         if target.exists():
-            try:
-                built = nbformat.read(target, as_version=4).metadata.get(ANSWER_KEY_NOTE, {})
-            except Exception:  # a copy the learner broke is still theirs
-                built = {}
+            problem = _read_error(target)
+            if problem is not None:
+                fresh = _fresh_name(target)
+                if not fresh.exists():
+                    nbformat.write(build(path), fresh)
+                done[path.name] = f"unreadable (fresh copy: {fresh.name})"
+                print(f"UNREADABLE {_show(target)}: {problem}. It is left as it is "
+                      f"(yours: rescue what you can, then delete or rename it); a fresh "
+                      f"copy is at {_show(fresh)}.")
+                continue
+            nb = nbformat.read(target, as_version=4)
+            built = nb.metadata.get(ANSWER_KEY_NOTE, {})
             changed = built.get("built_from_sha256") not in (None, source_digest(path))
             done[path.name] = "kept (lesson changed since)" if changed else "kept"
-            extra = (
-                "; the lesson has changed since: rename yours to get a fresh copy"
-                if changed
-                else ""
-            )
+            extra = ""
+            if changed:
+                _note_lesson_changed(target, nb, path.name)
+                extra = ("; the lesson has changed since, as its first cell now says: "
+                         "rename yours to get a fresh copy")
             print(f"kept    {_show(target)} (yours, not overwritten{extra})")
             continue
         nbformat.write(build(path), target)
@@ -249,7 +345,11 @@ def main(argv: list[str]) -> int:
               "delete a copy to get a fresh one.")
         return 2
     out = Path(argv[0]) if argv else LEARNER
-    make_copies(out)
+    try:
+        make_copies(out)
+    except NotADirectoryError as error:
+        print(error)
+        return 2
     return 0
 
 
