@@ -37,10 +37,11 @@ LEARNER = (
     "jupyterlab_widgets", "ipykernel", "nbformat", "threadpoolctl",
 )
 # The maintainer's tools: notebooks under pytest, tests on both cores, property tests, lint,
-# the browser test, learner copies and autograding, the offline book, pre-commit hooks.
+# the browser test, learner copies and autograding, the offline book, pre-commit hooks,
+# the workshop server (JupyterHub, `make hub`).
 MAINTAINER = (
     "nbval", "pytest", "pytest-xdist", "hypothesis", "ruff", "playwright", "nbgrader",
-    "Sphinx", "myst-nb", "sphinx-book-theme", "pre_commit",
+    "Sphinx", "myst-nb", "sphinx-book-theme", "pre_commit", "jupyterhub",
 )
 
 
