@@ -45,7 +45,7 @@ HONEST = {  # learner: (answers, points)
     "dee": ({**BLANK}, 0.0),
     "eve": ({RELU: WRONG[RELU], COMBINED: RIGHT[COMBINED]}, 1.0),
 }
-TARGETS = ["helpers/checks/relu.py", "helpers/layers.py", "notebooks/04_relu.ipynb",
+TARGETS = ["helpers/checks/relu.py", "helpers/layers/activations.py", "notebooks/04_relu.ipynb",
            "README.md"]
 
 
@@ -157,7 +157,7 @@ ATTACKS = [
         "np.savetxt('{repo}/helpers/checks/relu.py', [0], header='" + CANARY + "')"),
         COMBINED: RIGHT[COMBINED]}, None, 2),
     ("write-notebook", "writes", {RELU: relu(
-        "np.arange(3).tofile('{repo}/helpers/layers.py')"),
+        "np.arange(3).tofile('{repo}/helpers/layers/activations.py')"),
         COMBINED: WRONG[COMBINED]}, None, 1),
     ("write-other-learner", "writes", {RELU: relu(
         "np.savetxt('{room}/ada/extra.txt', [0], header='" + CANARY + "')"),
@@ -346,10 +346,14 @@ def check_no_damage(graded):
     assert after["targets"] == before["targets"]
     changed = {p for p in set(before["repo"]) | set(after["repo"])
                if before["repo"].get(p) != after["repo"].get(p)}
-    # other work in the repository may change files meanwhile; never with the canary
+    # other work in the repository may change files meanwhile; never with the canary,
+    # and no file of the sources (what the graders and the lessons run) disappears
     for path in changed:
         full = ROOT / path
         assert not full.exists() or CANARY.encode() not in full.read_bytes(), path
+    gone = [path for path in before["repo"] if path not in after["repo"]
+            and path.startswith(("helpers/", "notebooks/", "tests/", "images/"))]
+    assert not gone, f"deleted from the repository: {gone}"
 
 
 def check_skipped(graded):
