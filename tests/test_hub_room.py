@@ -186,3 +186,18 @@ def test_the_learners_sandbox_shows_their_folder_and_the_answer_key_read_only(tm
     # not the answer key for writing, not bob's folder, not the rest of the repository
     assert write_key != "ok" and list_other != "ok" and repository != "ok"
     assert (home / "mine.txt").stat().st_uid == NOBODY
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="accounts and owners need root")
+def test_a_real_account_is_never_borrowed(tmp_path):
+    with pytest.raises(RuntimeError, match="'nobody' exists and was not made by the"):
+        spawner.ensure_account("nobody", tmp_path)
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="owners need root")
+def test_a_learners_folder_follows_their_new_account(tmp_path):
+    home = room.prepare_learner(tmp_path / "room", "ada", NOBODY, NOBODY)
+    _write(home / "learner" / "mine.ipynb")
+    room.prepare_learner(tmp_path / "room", "ada", NOBODY - 1, NOBODY - 1)
+    owners = {p.lstat().st_uid for p in [home, *home.rglob("*")]}
+    assert owners == {NOBODY - 1}

@@ -84,6 +84,11 @@ def prepare_learner(room: Path, name: str, uid: int | None = None,
         if not path.is_symlink() and not path.exists():
             path.symlink_to(target, target_is_directory=True)
             created.append(path)
+    if uid is not None and home.stat().st_uid != uid:
+        # The learner's account was made again (a new uid): their folder follows it.
+        created += [Path(top) / name for top, dirs, files in os.walk(home)
+                    for name in dirs + files]
+        created.append(home)
     if uid is not None:
         for path in created:
             os.chown(path, uid, gid if gid is not None else -1, follow_symlinks=False)

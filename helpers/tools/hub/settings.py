@@ -43,7 +43,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     release.add_argument("--room", type=Path, default=room.ROOM)
     remove = sub.add_parser("remove-accounts", help="delete the learners' system accounts")
     remove.add_argument("names", nargs="*", help="learners (default: all)")
-    if not argv or argv[0].startswith("-"):
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["start", *argv]
     return parser.parse_args(argv)
 
@@ -59,7 +59,7 @@ def _start_options(parser: argparse.ArgumentParser) -> None:
         help="shared: a name and the workshop password; system: the machine's accounts")
     add("--password-file", type=Path,
         help="the shared password (first line, 8 characters or more); default: one is "
-             "made in STATE/password and printed")
+             "made in STATE/password (its path is printed)")
     add("--admin", action="append", default=[],
         help="the instructor's hub name (repeatable); logs in with STATE/admin_password")
     add("--learners", type=Path, help="a file of allowed learner names, one a line "

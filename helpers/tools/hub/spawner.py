@@ -46,9 +46,13 @@ def ensure_account(account: str, home: Path) -> tuple[int, int]:
     """(uid, gid) of system account `account`, created (locked, no shell) if missing."""
     try:
         entry = pwd.getpwnam(account)
-        return entry.pw_uid, entry.pw_gid
     except KeyError:
-        pass
+        entry = None
+    if entry is not None:
+        if entry.pw_gecos != ACCOUNT_COMMENT:  # somebody's real account: never borrow it
+            raise RuntimeError(f"account {account!r} exists and was not made by the "
+                               "workshop hub: choose another learner name")
+        return entry.pw_uid, entry.pw_gid
     with _ACCOUNTS:
         try:
             entry = pwd.getpwnam(account)
