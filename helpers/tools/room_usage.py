@@ -228,8 +228,8 @@ def report(result: dict) -> str:
             f"{r['cpu_seconds']:.1f} | {r['wall_seconds']:.1f} | {r['load']:.1f} |")
     lines += ["", f"An idle JupyterLab server: {result['server_rss'] / MB:.0f} MB.", "",
               "| learners | memory | memory, 09 training at once | cores, working "
-              "(average) | cores, everyone runs a cell at once | cores, 09 training at "
-              "once at full speed | 09 at once on 8 / 32 cores |",
+              "(average) | cores, everyone runs the heaviest notebook at once | cores, "
+              "09 training at once at full speed | 09 at once on 8 / 32 cores |",
               "| --- | --- | --- | --- | --- | --- | --- |"]
     for s in sizing(result):
         m8, m32 = s["minutes_09_on_cores"][8], s["minutes_09_on_cores"][32]

@@ -136,9 +136,10 @@ class RoomSpawner(LocalProcessSpawner):
     )
     account_prefix = Unicode("cnn-", config=True, help="Prefix of created accounts.")
     max_processes = Integer(
-        1024, config=True,
+        max(1024, 16 * (os.cpu_count() or 1)), config=True,
         help="RLIMIT_NPROC of the learner's account: processes and threads together "
-             "(a kernel of notebook 09 runs about 60 threads). 0: no limit.",
+             "(a TensorFlow kernel ran 30 threads on 2 cores; more cores, more threads, "
+             "hence 16 per core on big machines). 0: no limit.",
     )
 
     def _is_root(self) -> bool:
