@@ -3,7 +3,8 @@
 
 Each explorer returns a widget to display in a notebook: an ``ipywidgets.interactive``
 (`pooling_explorer`, `conv_stepper`, `learning_rate_explorer`) or a small VBox
-(`KernelExplorer`, so that a preset filling nine boxes redraws once). Tests drive them
+(`KernelExplorer`, so that a preset filling nine boxes redraws once; `OutputSizeExplorer`
+and `ReceptiveFieldExplorer`, whose sliders' ranges follow the other controls). Tests drive them
 without a browser by setting ``ui.children[k].value`` (or ``.preset.value`` /
 ``.boxes[k].value``); ``ui.result`` holds what the last update returned.
 """
@@ -194,6 +195,182 @@ def kernel_explorer(image=None, preset: str = "vertical edge") -> KernelExplorer
     """
     image = data.sample_photo(128) if image is None else image
     return KernelExplorer(image, preset)
+
+
+# ---- notebook 03: padding, stride and the output size --------------------------------
+class OutputSizeExplorer(widgets.VBox):
+    """Kernel size, stride and padding controls, a step slider, and the output-size
+    formula filled in live (`plots.show_output_size`).
+
+    Attributes
+    ----------
+    kernel_size, stride : ipywidgets.IntSlider
+    padding : ipywidgets.Dropdown
+        0, 1, 2, "valid" or "same".
+    step : ipywidgets.IntSlider
+        Output cell 1 .. H' * W' in reading order; its maximum follows the other
+        controls.
+    result : dict
+        ``{"output_shape": (H', W'), "position": (row, col), "pads": (top, bottom,
+        left, right)}`` of the last drawing, or ``{"error": message}`` when the kernel
+        does not fit the padded image.
+    """
+
+    def __init__(self, image):
+        from helpers.validation import as_array, small_enough
+
+        self.image = as_array(image, "image", (2,))
+        small_enough(self.image.shape, "image", 12, "use a corner, e.g. image[:8, :8]")
+        style = {"description_width": "initial"}
+        self.kernel_size = widgets.IntSlider(value=3, min=1, max=5, description="kernel",
+                                             style=style)
+        self.stride = widgets.IntSlider(value=1, min=1, max=3, description="stride",
+                                        style=style)
+        self.padding = widgets.Dropdown(options=[0, 1, 2, "valid", "same"], value=0,
+                                        description="padding", style=style)
+        self.step = widgets.IntSlider(value=1, min=1, max=1, description="output cell",
+                                      style=style)
+        self.message = widgets.HTML()
+        self.output = widgets.Output()
+        self.result = None
+        for control in (self.kernel_size, self.stride, self.padding, self.step):
+            control.observe(self._redraw, names="value")
+        controls = widgets.HBox([self.kernel_size, self.stride, self.padding])
+        super().__init__([controls, self.step, self.message, self.output])
+        self.update()
+
+    def _redraw(self, change):
+        self.update()
+
+    def update(self) -> dict:
+        """Redraw for the controls' values; return `result`."""
+        H, W = self.image.shape
+        k, s, p = self.kernel_size.value, self.stride.value, self.padding.value
+        try:
+            out_h, out_w = (layers.output_size(H, k, s, p), layers.output_size(W, k, s, p))
+        except ValueError:  # the kernel is larger than the padded image
+            self.message.value = (f"❌ a {k}x{k} kernel does not fit in the {H}x{W} image "
+                                  f"with padding {p!r}: make the kernel smaller or pad more")
+            self.output.outputs = ()
+            self.result = {"error": self.message.value}
+            return self.result
+        self.message.value = ""
+        with self.step.hold_trait_notifications():
+            self.step.max = out_h * out_w  # may move the value down: one redraw below
+        row, col = divmod(self.step.value - 1, out_w)
+        axes = plots.show_output_size(self.image, k, s, p, (row, col))
+        self.output.outputs = ()
+        self.output.append_display_data(axes[0].figure)
+        plt.close(axes[0].figure)
+        self.result = {"output_shape": (out_h, out_w), "position": (row, col),
+                       "pads": layers.pad_amounts(H, k, s, p) + layers.pad_amounts(W, k, s, p)}
+        return self.result
+
+
+def output_size_explorer(image=None) -> OutputSizeExplorer:
+    """Move the kernel size, stride and padding and watch the output grid and its
+    formula change (notebook 03).
+
+    Parameters
+    ----------
+    image : (H, W) array or None
+        At most 12x12; defaults to the 5x5 image of notebook 01.
+    """
+    return OutputSizeExplorer(data.binary_image() if image is None else image)
+
+
+# ---- notebook 07: the receptive field of any unit -------------------------------------
+class ReceptiveFieldExplorer(widgets.VBox):
+    """Pick a layer of a stack and one of its units; see the input pixels it depends on
+    drawn over an item (`plots.show_receptive_fields` up to that layer).
+
+    Attributes
+    ----------
+    layer : ipywidgets.Dropdown
+        The layers' names.
+    row, col : ipywidgets.IntSlider
+        The unit, within that layer's output (their maximum follows the layer).
+    result : dict
+        ``{"layer": name, "unit": (row, col), "window": (top, left, size)}`` of the
+        last drawing (`architecture.input_window`).
+    """
+
+    def __init__(self, item, stack, names):
+        from helpers import architecture
+        from helpers.validation import as_array
+
+        self.item = as_array(item, "item", (2,))
+        self.fields = architecture.receptive_fields(stack)  # validates `stack`
+        self.stack = list(stack)
+        names = list(names)
+        if len(names) != len(self.stack):
+            raise ValueError(f"`names` must give one name per layer of `stack` "
+                             f"({len(self.stack)}), got {len(names)}")
+        self.sizes = self._output_sizes()
+        self.layer = widgets.Dropdown(options=names, value=names[-1], description="layer")
+        self.row = widgets.IntSlider(min=0, description="unit row")
+        self.col = widgets.IntSlider(min=0, description="unit column")
+        self.output = widgets.Output()
+        self.result = None
+        for control in (self.layer, self.row, self.col):
+            control.observe(self._redraw, names="value")
+        super().__init__([self.layer, widgets.HBox([self.row, self.col]), self.output])
+        self._limit_sliders()
+        self.update()
+
+    def _output_sizes(self) -> list[tuple[int, int]]:
+        """(rows, columns) of each layer's output, for this item."""
+        (h, w), sizes = self.item.shape, []
+        for layer in self.stack:
+            kernel, stride, pad = layer[1], layer[2], layer[3] if len(layer) == 4 else 0
+            h, w = (layers.output_size(h, kernel, stride, pad),
+                    layers.output_size(w, kernel, stride, pad))
+            sizes.append((h, w))
+        return sizes
+
+    def _limit_sliders(self):
+        for slider, side in zip((self.row, self.col), self.sizes[self.layer.index],
+                                strict=True):
+            with slider.hold_trait_notifications():
+                slider.max = side - 1
+                slider.value = min(slider.value, side - 1)
+
+    def _redraw(self, change):
+        if change["owner"] is self.layer:
+            self._limit_sliders()
+        self.update()
+
+    def update(self) -> dict:
+        """Redraw for the chosen layer and unit; return `result`."""
+        from helpers import architecture
+
+        index = self.layer.index
+        stack, names = self.stack[: index + 1], list(self.layer.options)[: index + 1]
+        unit = (self.row.value, self.col.value)
+        ax = plots.show_receptive_fields(self.item, stack, names=names, unit=unit)
+        ax.set_title(f"{names[-1]}, unit {unit}: what it sees")
+        self.output.outputs = ()
+        self.output.append_display_data(ax.figure)
+        plt.close(ax.figure)
+        self.result = {"layer": names[-1], "unit": unit,
+                       "window": architecture.input_window(stack, *unit)}
+        return self.result
+
+
+def receptive_field_explorer(item, stack, names) -> ReceptiveFieldExplorer:
+    """Pick any unit of any layer of `stack` and see its receptive field on `item`
+    (notebook 07).
+
+    Parameters
+    ----------
+    item : (H, W) array
+        A square image (a Fashion-MNIST item).
+    stack : list of (kind, kernel, stride[, pad])
+        See `helpers.architecture`.
+    names : list of str
+        One name per layer, shown in the menu.
+    """
+    return ReceptiveFieldExplorer(item, stack, names)
 
 
 # ---- notebook 08: the learning rate ------------------------------------------------

@@ -48,6 +48,7 @@ from helpers.plots.convolution import (
     show_conv_steps,
     show_kernel_effect,
     show_kernels_and_maps,
+    show_output_size,
     show_padding_stride,
     show_patch_vs_kernel,
 )
@@ -88,8 +89,8 @@ __all__ = [
     "plot_histories", "plot_history", "show_learned_kernels",
     "show_conv_step", "show_conv_steps", "show_flatten", "show_grid", "show_image",
     "show_items", "show_kernel_effect", "show_kernels_and_maps", "show_matrix",
-    "show_padding_stride", "show_patch_vs_kernel", "show_pipeline", "show_pooling",
-    "show_predictions", "show_rectified",
+    "show_output_size", "show_padding_stride", "show_patch_vs_kernel", "show_pipeline",
+    "show_pooling", "show_predictions", "show_rectified",
     "show_receptive_fields", "show_shift_equivariance", "show_weight_sharing",
     "show_channel_sum", "show_conv_volumes", "show_kernel_block", "show_rgb_channels",
 ]

@@ -324,3 +324,85 @@ def show_padding_stride(image, kernel_size: int, stride: int = 1, padding=0, ax=
     ax.set_xticks([])
     ax.set_yticks([])
     return ax
+
+
+def _size_formula(n: int, kernel_size: int, stride: int, padding, before: int,
+                  after: int) -> str:
+    """The output-size formula along one axis, with this call's numbers filled in."""
+    from helpers import layers
+
+    out = layers.output_size(n, kernel_size, stride, padding)
+    if padding == "same":
+        return (f"⌈{n} / {stride}⌉ = {out}   (zeros added: {before} before, "
+                f"{after} after)")
+    p = 0 if padding == "valid" else padding
+    return f"⌊({n} + 2·{p} − {kernel_size}) / {stride}⌋ + 1 = {out}"
+
+
+def show_output_size(image, kernel_size: int, stride: int = 1, padding=0,
+                     position=(0, 0), axes=None):
+    """Where the window is for one output cell, and why the output has its size.
+
+    Left: the image with its zero padding (shaded) and the window of output cell
+    `position`; right: the output grid with that cell outlined. The title is the
+    output-size formula with the numbers of this call filled in, for rows and columns.
+
+    Parameters
+    ----------
+    image : (H, W) array
+    kernel_size : int >= 1
+    stride : int >= 1
+    padding : int >= 0, "valid" or "same"
+    position : (row, col)
+        The output cell, ``0 <= row < H'``, ``0 <= col < W'``.
+    axes : two Axes or None
+
+    Returns
+    -------
+    the two Axes
+    """
+    from helpers import layers
+    from helpers.validation import as_array, int_arg, small_enough
+
+    image = as_array(image, "image", (2,))
+    small_enough(image.shape, "image", 16, "show a corner, e.g. image[:8, :8]")
+    H, W = image.shape
+    top, bottom = layers.pad_amounts(H, kernel_size, stride, padding)
+    left, right = layers.pad_amounts(W, kernel_size, stride, padding)
+    out_h = layers.output_size(H, kernel_size, stride, padding)
+    out_w = layers.output_size(W, kernel_size, stride, padding)
+    row = int_arg(position[0], "position[0]", 0, out_h - 1)
+    col = int_arg(position[1], "position[1]", 0, out_w - 1)
+    padded = np.pad(image, ((top, bottom), (left, right)))
+    if axes is None:
+        width = 0.45 * (padded.shape[1] + out_w) + 2.5
+        _, axes = plt.subplots(1, 2, figsize=(width, 0.45 * padded.shape[0] + 2.2),
+                               gridspec_kw={"width_ratios": [padded.shape[1], out_w]},
+                               layout="constrained")
+    show_matrix(padded, ax=axes[0], vmin=0, vmax=max(1.0, float(padded.max())),
+                title=f"input {H}x{W} with padding")
+    for i, j in np.ndindex(padded.shape):
+        if not (top <= i < top + H and left <= j < left + W):
+            axes[0].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1,
+                                        facecolor=PADDING_COLOR, edgecolor="#888888",
+                                        linewidth=0.8, zorder=2.5))
+    highlight_window(axes[0], row * stride, col * stride, kernel_size, kernel_size)
+    visited = np.zeros((out_h, out_w))
+    visited.flat[: row * out_w + col + 1] = 1
+    axes[1].imshow(visited, cmap="Greys", vmin=0, vmax=4)
+    axes[1].set_xticks(np.arange(out_w + 1) - 0.5, minor=True)
+    axes[1].set_yticks(np.arange(out_h + 1) - 0.5, minor=True)
+    axes[1].grid(which="minor", color="#888888", linewidth=0.8)
+    axes[1].tick_params(which="minor", length=0)
+    highlight_window(axes[1], row, col, 1, 1)
+    axes[1].set_title(f"output {out_h}x{out_w}\ncell ({row}, {col}) and those before")
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    name = f"'{padding}'" if isinstance(padding, str) else str(padding)
+    axes[0].figure.suptitle(
+        f"kernel {kernel_size}, stride {stride}, padding {name}\n"
+        f"rows: H' = {_size_formula(H, kernel_size, stride, padding, top, bottom)}\n"
+        f"columns: W' = {_size_formula(W, kernel_size, stride, padding, left, right)}",
+        fontsize=10)
+    return axes
