@@ -31,10 +31,12 @@ LEARNER_LOCK = ROOT / "requirements-learner.txt"
 DEV_LOCK = ROOT / "requirements-dev.txt"
 
 # The learner's packages: the network and its oracle, arrays and figures, the notebooks and
-# their sliders (jupyterlab_widgets renders ipywidgets 8 in Lab 4), one BLAS-thread control.
+# their sliders (jupyterlab_widgets renders ipywidgets 8 in Lab 4), the drawing canvas of
+# notebook 10 (ipycanvas: its Lab extension ships in the wheel, no CDN), one BLAS-thread
+# control.
 LEARNER = (
     "tensorflow", "keras", "numpy", "matplotlib", "jupyterlab", "ipywidgets",
-    "jupyterlab_widgets", "ipykernel", "nbformat", "threadpoolctl",
+    "jupyterlab_widgets", "ipycanvas", "ipykernel", "nbformat", "threadpoolctl",
 )
 # The maintainer's tools: notebooks under pytest, tests on both cores, property tests, lint,
 # the browser test, learner copies and autograding, the offline book, pre-commit hooks,
