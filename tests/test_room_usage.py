@@ -39,9 +39,9 @@ def _row(number: str, peak_mb: float, end_mb: float, cpu: float, wall: float,
 RESULT = {
     "machine": "2 cores", "date": "today", "load_before": (0.5, 0, 0),
     "load_after": (0.6, 0, 0), "server_rss": 100 * MB,
-    "rows": [_row("01", 200, 150, 10, 10, 30),      # a burst of 1 core
-             _row("07", 1000, 600, 30, 20, 30),     # a burst of 1.5 cores
-             _row("09", 1500, 900, 360, 200, 60)],  # training: 1.8 cores
+    "rows": [_row("01", 200, 150, 10, 10, 30),
+             _row("07", 1000, 600, 30, 20, 30),
+             _row("09", 1500, 900, 360, 200, 60)],
 }
 
 
@@ -52,15 +52,17 @@ def test_the_sizing_follows_the_hand_worked_numbers():
     assert ten["memory_09_gb"] == pytest.approx(10 * (100 + 1500 + 600) * MB / GB)
     # 400 CPU seconds over 120 learner minutes: 10 learners need 10 * 400 / 7200 -> 1 core
     assert ten["cores_working"] == 1
-    assert ten["cores_at_once"] == 15 and ten["cores_09_at_once"] == 18
-    # everyone's 360 CPU seconds on 8 cores: 450 s; on 32 cores one learner's 200 s
-    assert ten["minutes_09_on_cores"] == {8: pytest.approx(7.5), 32: pytest.approx(200 / 60)}
+    # 10 x 30 CPU s of 07 within 60 s: 5 cores; 10 x 360 CPU s of 09 within 600 s: 6
+    assert ten["heaviest"] == "07" and ten["cores_burst"] == 5 and ten["cores_09"] == 6
+    # everyone's 3600 CPU seconds of 09 on 8 cores: 450 s; on 32 cores: 112.5 s
+    assert ten["minutes_09_on_cores"] == {8: pytest.approx(7.5), 32: pytest.approx(1.875)}
 
 
 def test_the_report_holds_both_tables():
     text = room_usage.report(RESULT)
     assert "| 09 | 1500 MB | 900 / 450 MB | 360.0 | 200.0 | 0.5 |" in text
-    assert text.count("\n| 10 |") == 1 and "\n| 100 |" in text
+    assert "everyone runs 07 within 60 s" in text
+    assert "\n| 10 | 17 GB | 21 GB | 1 | 5 | 6 | 8 / 2 min |" in text
 
 
 def test_sizing_needs_09_and_another_notebook():
