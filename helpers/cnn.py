@@ -356,15 +356,46 @@ def _steps(model) -> int:
     return 0 if iterations is None else int(iterations)
 
 
+def _unfinished(model) -> str | None:
+    """Why `model`'s training has not finished, or None if its last fit ran to the end.
+
+    Keras keeps the last fit's record in ``model.history``, from the moment that fit
+    starts: a fit that was stopped (KeyboardInterrupt, an error) leaves fewer epochs
+    in it than were asked for.
+    """
+    history = getattr(model, "history", None)
+    params = getattr(history, "params", None) or {}
+    if _steps(model) == 0 or history is None or "epochs" not in params:
+        return "`model` has not been trained yet (model.fit has not run to the end)"
+    done, planned = len(history.epoch), params["epochs"]
+    if done < planned:
+        return (f"`model`'s training was stopped before it finished (the last run of "
+                f"model.fit completed {done} of its {planned} epochs)")
+    return None
+
+
+def _refusal(problem: str) -> NotTrainedError:
+    return NotTrainedError(
+        f"{problem}, so it is not saved. Run section 7 (the training cell) and let it "
+        "finish, then the cells after it down to this one (Run -> Run All Above "
+        "Selected Cell does all of it). Nothing was written to "
+        f"{_show_path(model_path())}."
+    )
+
+
 def mark_checked(model) -> None:
     """Record that `model`, as trained now, passed the checks of notebook 09.
 
     Notebook 09 calls this after its last check of the trained model (test accuracy);
-    `check_trained` then lets it be saved, unless it has trained further since (an
-    interrupted ``fit`` changes the weights without finishing).
+    `check_trained` then lets it be saved, unless it has trained further since.
+    Raises `NotTrainedError` if its training did not finish (an interrupted
+    ``model.fit`` changes the weights without finishing).
     """
     import weakref
 
+    problem = _unfinished(model)
+    if problem is not None:
+        raise _refusal(problem)
     _CHECKED[id(model)] = (_steps(model), weakref.ref(model))
 
 
@@ -374,26 +405,17 @@ def check_trained(model) -> None:
     Notebook 09 calls it just before ``model.save``, so that no untrained or
     half-trained model is ever written for notebook 10.
     """
-    steps = _steps(model)
+    problem = _unfinished(model)
     checked, ref = _CHECKED.get(id(model), (None, None))
     if ref is not None and ref() is not model:
         checked = None  # another model that happened to get the same id
-    if steps == 0:
-        problem = "`model` has not been trained yet (model.fit has not run to the end)"
-    elif checked is None:
-        problem = ("`model`'s training has not finished, or the checks after it have "
-                   "not passed yet")
-    elif checked != steps:
+    if problem is None and checked is None:
+        problem = "`model`'s training has not passed the checks after it yet"
+    elif problem is None and checked != _steps(model):
         problem = ("`model` has trained further since its checks passed (a training "
                    "run was stopped midway?)")
-    else:
-        return
-    raise NotTrainedError(
-        f"{problem}, so it is not saved. Run section 7 (the training cell) and let it "
-        "finish, then the cells after it down to this one (Run -> Run All Above "
-        "Selected Cell does all of it). Nothing was written to "
-        f"{_show_path(model_path())}."
-    )
+    if problem is not None:
+        raise _refusal(problem)
 
 
 def _show_path(path: Path) -> str:
