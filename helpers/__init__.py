@@ -14,6 +14,8 @@ One topic per module:
 - `helpers.plots`: matrices with their numbers, sliding windows, grids of kernels and maps
 - `helpers.checks`: self-checks for the exercises
 - `helpers.widgets`: ipywidgets explorers (they only wire controls to the functions above)
+- `helpers.sketchpad`: draw or upload your own item and watch the trained CNN (10)
+- `helpers.own_item`: a photo or a drawing made a Fashion-MNIST item
 - `helpers.kernels`: classic 3x3 filters (edges, blur, sharpen) as fresh arrays
 - `helpers.cnn`: the series' Fashion-MNIST CNN (build, train, save/load, layer ledger)
 - `helpers.environment`: the environment check of notebook 00

@@ -111,6 +111,17 @@ def _refuse_what_numpy_forward_cannot_run(steps: list[Step]) -> None:
                                  "is not supported by numpy_forward")
 
 
+def step_outputs(steps: list[Step], x: np.ndarray) -> list[np.ndarray]:
+    """Every step's output for the batch `x`, in order (what a viewer of the layers
+    draws; `numpy_forward` keeps only the last). The steps come from `read_model`;
+    bare: the caller checked `x` (e.g. with `check_images`)."""
+    outputs = []
+    for step in steps:
+        x = _INFERENCE[step.kind](x, step)
+        outputs.append(x)
+    return outputs
+
+
 def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
     """Run a trained Keras model with the numpy layers of `helpers.layers`.
 
@@ -137,7 +148,7 @@ def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
     outputs = []
     for start in range(0, images.shape[0], batch_size):
         x = images[start : start + batch_size]
-        for step in steps:
+        for step in steps:  # only the current step's output is kept (memory)
             x = _INFERENCE[step.kind](x, step)
         outputs.append(x)
     return np.concatenate(outputs).astype(np.float32)
