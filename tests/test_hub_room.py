@@ -176,13 +176,17 @@ def test_the_learners_sandbox_shows_their_folder_and_the_answer_key_read_only(tm
         f" attempt(lambda: open({str(key)!r}, 'a')),"
         f" attempt(lambda: os.listdir({str(other)!r})),"
         f" attempt(lambda: open('mine.txt', 'w').write('x')),"
-        f" attempt(lambda: open({str(room.ROOT / 'README.md')!r}).read()))"
+        f" attempt(lambda: open({str(room.ROOT / 'README.md')!r}).read()),"
+        # the private /tmp and /dev/shm (multiprocessing's locks) are the learner's
+        " attempt(lambda: open('/tmp/x', 'w').write('x')),"
+        " attempt(lambda: __import__('multiprocessing').Lock()))"
     )
     result = subprocess.run([*spawner.sandbox(NOBODY, NOBODY, home), sys.executable, "-c",
                              code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    uid, read_key, write_key, list_other, write_own, repository = result.stdout.split()
-    assert (uid, read_key, write_own) == (str(NOBODY), "ok", "ok")
+    uid, read_key, write_key, list_other, write_own, repository, tmp, shm = (
+        result.stdout.split())
+    assert (uid, read_key, write_own, tmp, shm) == (str(NOBODY), "ok", "ok", "ok", "ok")
     # not the answer key for writing, not bob's folder, not the rest of the repository
     assert write_key != "ok" and list_other != "ok" and repository != "ok"
     assert (home / "mine.txt").stat().st_uid == NOBODY

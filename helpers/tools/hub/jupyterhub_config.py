@@ -82,6 +82,9 @@ c.RoomSpawner.create_accounts = settings["auth"] == "shared"
 c.Spawner.cmd = [str(spawner.VENV_BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab/tree/learner/00_start_here.ipynb"
 c.Spawner.args = [
+    # Kernels talk to their server over Unix sockets: over TCP, kernels that start at the
+    # same moment in different learners' servers picked the same free port (seen with 10).
+    "--KernelManager.transport=ipc",
     "--MappingKernelManager.default_kernel_name=cnn-course",
     "--KernelSpecManager.ensure_native_kernel=False",
     "--KernelSpecManager.allowed_kernelspecs=cnn-course",

@@ -107,7 +107,8 @@ def sandbox(uid: int, gid: int, home: Path) -> list[str]:
     """
     cmd = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session",
            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+           "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
+           "--perms", "1777", "--tmpfs", "/tmp"]
     for path in ("/usr", "/etc", "/lib", "/lib64", "/lib32", "/bin", "/sbin"):
         if os.path.islink(path):
             cmd += ["--symlink", os.readlink(path), path]
@@ -209,6 +210,9 @@ class RoomSpawner(LocalProcessSpawner):
         env["USER"] = account or pwd.getpwuid(os.getuid()).pw_name
         env["HOME"] = str(self.home)
         env["SHELL"] = "/bin/bash"
+        # The kernels' Unix sockets: a short path (at most 107 bytes), private in the
+        # sandbox's /tmp, one folder per learner without it.
+        env["JUPYTER_RUNTIME_DIR"] = f"/tmp/jupyter-runtime-{self.user.name}"
         env["PATH"] = f"{VENV_BIN}:{env.get('PATH', '/usr/bin:/bin')}"
         # The project's quiet TensorFlow, and the learner's own model (09 saves, 10 loads).
         env["TF_CPP_MIN_LOG_LEVEL"] = "3"
