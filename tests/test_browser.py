@@ -1,9 +1,17 @@
 """Every notebook in a real browser: JupyterLab from .venv, headless Debian chromium.
 
-nbval cannot see widgets or JupyterLab itself. For every notebook (and the learner copy of
-one), in a fresh browser context with ``?reset`` (a workspace restored from an earlier
+The server is started with the command of ``make lab`` (`helpers.tools.lab.command`), on
+a folder laid out like the repository (``notebooks/``, ``images/`` and ``learner/`` with
+every learner copy), so it serves what a learner's JupyterLab serves: the root page must
+open ``learner/00_start_here.ipynb``, and in every notebook and every learner copy each
+image must load (naturalWidth > 0) and each link must resolve (a file the server serves,
+or an anchor of the page). nbgrader's instructor tools must be off for that server and on
+for the instructor's (``make instructor-lab``).
+
+nbval cannot see widgets or JupyterLab itself. For every notebook (and every learner
+copy), in a fresh browser context with ``?reset`` (a workspace restored from an earlier
 session cannot get in the way), the test waits for the kernel to be connected and idle,
-runs all cells of every notebook that has a widget and of the learner copy (the others
+runs all cells of every notebook that has a widget and of one learner copy (the others
 nbval runs in the same `make test` and compares their stored outputs with its run: here
 those outputs are checked as JupyterLab shows them, so no notebook trains twice), and
 asserts: no error or stderr output, no dialog (kernel choice), every widget rendered as
@@ -21,8 +29,9 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -30,18 +39,20 @@ import nbformat
 import pytest
 
 from helpers.cnn import MODEL_ENV, QUICK_ENV
-from helpers.tools import student
+from helpers.tools import lab as lab_command
+from helpers.tools import labsettings, student
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 TOKEN = "cnn-course-test"
 SHOTS = ROOT / "screenshots" / "lab"
 NOTEBOOKS = student.notebooks()
-LEARNER_COPY = "01_convolution_by_hand.ipynb"
+LEARNER_COPY = "01_convolution_by_hand.ipynb"  # the learner copy that is run
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 TARGET_SECONDS = 0.5  # reported; asserted only against a hang-like 10x regression
 RUN_TIMEOUT_MS = 600_000  # the widget notebooks run in seconds; a hang shows in minutes
 LATENCIES: dict[str, list[float]] = {}
+LINKS: dict[str, tuple[int, int]] = {}  # notebook: (images, links) checked
 
 if not CHROMIUM.exists():
     if os.environ.get("CI"):
@@ -50,7 +61,7 @@ if not CHROMIUM.exists():
         )
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
-CASES = [("notebooks", p.name) for p in NOTEBOOKS] + [("learner", LEARNER_COPY)]
+CASES = [("notebooks", p.name) for p in NOTEBOOKS] + [("learner", p.name) for p in NOTEBOOKS]
 
 
 def shut_down_kernels(url: str) -> None:
@@ -80,36 +91,19 @@ def widget_cells(path: Path) -> int:
     )
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """A JupyterLab server on a copy of the repository's layout; yields its base URL."""
-    folder = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", folder / "notebooks")
-    (folder / "images").symlink_to(ROOT / "images")
-    student.make_copies(folder / "learner", [ROOT / "notebooks" / LEARNER_COPY])
+def start_server(folder: Path, env: dict) -> tuple[subprocess.Popen, str]:
+    """`make lab`'s JupyterLab on `folder`, plus what a test needs (a port, a token,
+    no browser of its own, its own workspaces and settings); returns it and its URL."""
     port = free_port()
-    # Should a notebook that trains ever run here, it runs quick (one short epoch) and
-    # keeps its model in this folder, never in models/: nbval ran it in full.
-    env = dict(
-        os.environ,
-        TF_CPP_MIN_LOG_LEVEL="3",
-        **{QUICK_ENV: "1", MODEL_ENV: str(folder / "models" / "fashion_cnn.keras")},
-    )
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
+        lab_command.command(root=folder, port=port, extra=(
             "--no-browser",
-            "--allow-root",
             "--ip=127.0.0.1",
-            f"--port={port}",
             f"--IdentityProvider.token={TOKEN}",
-            f"--ServerApp.root_dir={folder}",
             "--LabApp.expose_app_in_browser=True",
             f"--LabApp.workspaces_dir={folder / 'workspaces'}",
             f"--LabApp.user_settings_dir={folder / 'settings'}",
-        ],
+        )),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -119,15 +113,47 @@ def lab(tmp_path_factory):
     while True:
         try:
             urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-            break
+            return server, url
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
                 pytest.fail("JupyterLab did not start within 90 s")
             time.sleep(0.5)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()  # it shuts its kernels down first: give it time on a busy machine
+    try:
+        server.wait(timeout=90)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory):
+    """A folder laid out like the repository after `make lab`: notebooks/, images/ and
+    learner/ with every learner copy (written by make lab's own code)."""
+    folder = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", folder / "notebooks")
+    shutil.copytree(ROOT / "images", folder / "images")
+    student.make_copies(folder / "learner")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def lab(layout):
+    """`make lab`'s JupyterLab on a copy of the repository's layout; yields its URL."""
+    # Should a notebook that trains ever run here, it runs quick (one short epoch) and
+    # keeps its model in this folder, never in models/: nbval ran it in full.
+    env = dict(
+        os.environ,
+        TF_CPP_MIN_LOG_LEVEL="3",
+        **{QUICK_ENV: "1", MODEL_ENV: str(layout / "models" / "fashion_cnn.keras")},
+    )
+    server, url = start_server(layout, env)
     yield url
-    server.terminate()
-    server.wait(timeout=30)
+    stop_server(server)
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +225,21 @@ BAD_OUTPUTS = """() => {
   }
   return bad;
 }"""
+IMAGES_LOADED = """() => [...document.querySelectorAll('.jp-Notebook img')]
+  .every(i => i.complete)"""
+# Every image and link a learner sees in the notebook's text (markdown and HTML output);
+# JupyterLab's own heading permalinks (jp-InternalAnchorLink) are not the notebook's.
+IMAGES_AND_LINKS = """() => {
+  const nb = document.querySelector('.jp-Notebook');
+  const images = [...nb.querySelectorAll('img')]
+    .map(i => [i.getAttribute('src').slice(0, 120), i.naturalWidth]);
+  const links = [...nb.querySelectorAll(
+      '.jp-RenderedMarkdown a[href], .jp-RenderedHTMLCommon a[href]')]
+    .filter(a => !a.classList.contains('jp-InternalAnchorLink'))
+    .map(a => [a.getAttribute('href'), a.href]);
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  return {images, links, ids};
+}"""
 WATCH = """(cell, key) => {
   window.__t0 = null; window.__latency = null;
   const before = new Set([...cell.querySelectorAll('img')].map(i => i.src));
@@ -222,6 +263,29 @@ CONTROLS = [
 ]
 
 
+def broken_images_and_links(page, url: str, where: str) -> tuple[list, list]:
+    """The images of the open notebook that did not load, and its links that do not
+    resolve: a file link must be served (HTTP 200), an anchor must be on the page."""
+    page.wait_for_function(IMAGES_LOADED, timeout=30_000)
+    found = page.evaluate(IMAGES_AND_LINKS)
+    broken = [src for src, width in found["images"] if width == 0]
+    dead = []
+    for written, href in found["links"]:
+        parsed = urllib.parse.urlsplit(href)
+        if f"{parsed.scheme}://{parsed.netloc}" != url:
+            continue  # another site: `make links` lists those, nothing is fetched here
+        if parsed.path.startswith("/lab/tree/") and parsed.fragment:
+            anchor = urllib.parse.unquote(parsed.fragment)
+            if parsed.path == f"/lab/tree/{where}" and anchor not in found["ids"]:
+                dead.append((written, "no such anchor"))
+            continue
+        status = page.request.get(href).status
+        if status != 200:
+            dead.append((written, status))
+    LINKS[where] = (len(found["images"]), len(found["links"]))
+    return broken, dead
+
+
 @pytest.mark.parametrize(
     "folder,name", CASES, ids=[f"{f}/{n}" for f, n in CASES]
 )
@@ -236,7 +300,11 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
     # earlier, JupyterLab asks which kernel to use and the run is lost.
     page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     dialogs = page.locator(".jp-Dialog").count()
-    runs = folder == "learner" or expected_widgets > 0
+    if folder == "learner" and name != LEARNER_COPY:
+        # Opened for its text, images and links only: its widgets need a run, and the
+        # lesson's widgets run above (notebooks/) and in LEARNER_COPY.
+        expected_widgets = 0
+    runs = (folder, name) == ("learner", LEARNER_COPY) or expected_widgets > 0
     if runs:
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_timeout(1000)
@@ -247,11 +315,12 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
     run_seconds = time.perf_counter() - start
     bad = page.evaluate(BAD_OUTPUTS)
     dialogs += page.locator(".jp-Dialog").count()
+    broken_images, dead_links = broken_images_and_links(page, lab, f"{folder}/{name}")
 
     cells = page.locator(".jp-CodeCell").filter(
         has=page.locator(".jp-OutputArea-output .jupyter-widgets")
     )
-    rendered = cells.count()
+    rendered = cells.count() if runs else 0
     latencies = []
     for i in range(rendered):
         cell = cells.nth(i)
@@ -282,6 +351,8 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
         f"key press to new figure: {', '.join(f'{t:.2f} s' for t in latencies) or '-'}"
     )
     assert not bad, f"{name}: error, stderr or text-widget output in JupyterLab: {bad}"
+    assert not broken_images, f"{folder}/{name}: images that do not load: {broken_images}"
+    assert not dead_links, f"{folder}/{name}: links that do not resolve: {dead_links}"
     assert dialogs == 0, "JupyterLab asked a question (kernel choice?) instead of running"
     assert rendered == expected_widgets, (
         f"{name}: {rendered} widget cells rendered as controls, {expected_widgets} expected"
@@ -304,3 +375,50 @@ def test_latency_report():
     )
     (SHOTS / "latency.json").write_text(json.dumps(LATENCIES, indent=1))
     assert median < 10 * TARGET_SECONDS
+
+
+def test_the_root_page_opens_the_first_learner_copy(lab, page):
+    """What `make lab` opens: its root page is learner/00_start_here.ipynb."""
+    page.goto(f"{lab}/?reset&token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    opened = page.evaluate("() => window.jupyterapp.shell.currentWidget.context.path")
+    assert opened == lab_command.START == "learner/00_start_here.ipynb"
+    assert page.url.split("?")[0] == f"{lab}/lab/tree/{lab_command.START}"
+
+
+def page_config(url: str) -> dict:
+    with urllib.request.urlopen(f"{url}/lab?token={TOKEN}", timeout=30) as response:
+        html = response.read().decode()
+    start = html.index(">", html.index('id="jupyter-config-data"')) + 1
+    return json.loads(html[start:html.index("</script>", start)])
+
+
+def status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_nbgraders_instructor_tools_are_off_for_learners_and_on_for_instructors(
+        lab, layout):
+    instructor = set(labsettings.INSTRUCTOR_PLUGINS)
+    assert instructor <= set(page_config(lab)["disabledExtensions"])
+    assert status(f"{lab}/formgrader?token={TOKEN}") == 404
+    server, url = start_server(layout, lab_command.instructor_env())
+    try:
+        assert not instructor & set(page_config(url)["disabledExtensions"])
+        assert status(f"{url}/formgrader?token={TOKEN}") == 200
+    finally:
+        stop_server(server)
+
+
+def test_link_report():
+    """How many images and links of the notebooks and learner copies were checked."""
+    if not LINKS:
+        pytest.skip("no notebook was opened in this run")
+    images = sum(i for i, _ in LINKS.values())
+    links = sum(n for _, n in LINKS.values())
+    print(f"\n{images} images and {links} links checked in {len(LINKS)} notebooks")
+    assert images >= 5 and links > 0
