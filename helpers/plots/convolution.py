@@ -387,6 +387,7 @@ def show_output_size(image, kernel_size: int, stride: int = 1, padding=0,
                                         facecolor=PADDING_COLOR, edgecolor="#888888",
                                         linewidth=0.8, zorder=2.5))
     highlight_window(axes[0], row * stride, col * stride, kernel_size, kernel_size)
+    axes[0].patches[-1].set(zorder=4, clip_on=False)  # above the padding's shading
     visited = np.zeros((out_h, out_w))
     visited.flat[: row * out_w + col + 1] = 1
     axes[1].imshow(visited, cmap="Greys", vmin=0, vmax=4)
@@ -395,7 +396,8 @@ def show_output_size(image, kernel_size: int, stride: int = 1, padding=0,
     axes[1].grid(which="minor", color="#888888", linewidth=0.8)
     axes[1].tick_params(which="minor", length=0)
     highlight_window(axes[1], row, col, 1, 1)
-    axes[1].set_title(f"output {out_h}x{out_w}\ncell ({row}, {col}) and those before")
+    axes[1].set_title(f"output {out_h}x{out_w}\ncell ({row}, {col})")
+    axes[1].set_xlabel("grey: this cell\nand those before it")
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
