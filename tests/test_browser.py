@@ -422,3 +422,37 @@ def test_link_report():
     links = sum(n for _, n in LINKS.values())
     print(f"\n{images} images and {links} links checked in {len(LINKS)} notebooks")
     assert images >= 5 and links > 0
+
+
+def test_a_cell_run_before_the_setup_cell_shows_a_friendly_message(lab, page):
+    """In JupyterLab itself: the kernel knows its notebook and the project's kernel
+    explains a NameError before any setup cell ran; the full error is one click away."""
+    page.goto(f"{lab}/lab/tree/learner/{LEARNER_COPY}?reset&token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=90_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+    index = page.evaluate("""() => {
+      const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+      let code = 0;
+      for (let i = 0; i < cells.length; i++)
+        if (cells.get(i).type === 'code' && ++code === 2) return i;  // after the setup
+    }""")
+    page.evaluate("""(i) => {
+      const nb = window.jupyterapp.shell.currentWidget;
+      nb.content.activeCellIndex = i;
+      return window.jupyterapp.commands.execute('notebook:run-cell');
+    }""", index)
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    details = cell.locator(".jp-OutputArea details")
+    details.wait_for(state="attached", timeout=60_000)
+    text = cell.locator(".jp-OutputArea").inner_text()
+    assert "⚠" in text and "Run All Above Selected Cell" in text, text
+    assert "setup cell" in text or "earlier cell" in text, text
+    full = details.locator("pre")
+    assert not full.is_visible(), "the full error must start folded"
+    assert "Traceback" not in text.replace(full.inner_text(), ""), text
+    errors = cell.locator('[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert errors.count() == 1 and len(errors.inner_text().splitlines()) <= 4
+    details.locator("summary").click()
+    assert full.is_visible() and "NameError" in full.inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    cell.screenshot(path=str(SHOTS / "friendly-error.png"))

@@ -25,9 +25,11 @@ START = "learner/00_start_here.ipynb"
 INSTRUCTOR_CONFIG = ROOT / "build" / "instructor-jupyter-config"
 
 
-def command(root: Path = ROOT, port: int | None = None, extra: tuple[str, ...] = ()
-            ) -> list[str]:
-    """The argv that starts a learner's JupyterLab on `root` (a repository's layout)."""
+def command(root: Path | None = None, port: int | None = None,
+            extra: tuple[str, ...] = ()) -> list[str]:
+    """The argv that starts a learner's JupyterLab on `root` (default `ROOT`, the
+    repository; the browser test passes a folder laid out like it)."""
+    root = ROOT if root is None else root
     argv = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.root_dir={root}",
