@@ -551,6 +551,55 @@ def ce_right(p, label):
     return -np.log(p[label])
 
 
+def conv_kernel_grad_loop(x, grad_out):
+    x, grad_out = np.asarray(x, float), np.asarray(grad_out, float)
+    oh, ow = grad_out.shape
+    grad = np.zeros((x.shape[0] - oh + 1, x.shape[1] - ow + 1))
+    for a, b in np.ndindex(grad.shape):
+        grad[a, b] = np.sum(grad_out * x[a:a + oh, b:b + ow])
+    return grad
+
+
+def conv_input_grad_loop(grad_out, kernel):
+    grad_out, kernel = np.asarray(grad_out, float), np.asarray(kernel, float)
+    kh, kw = kernel.shape
+    grad = np.zeros((grad_out.shape[0] + kh - 1, grad_out.shape[1] + kw - 1))
+    for i, j in np.ndindex(grad_out.shape):
+        grad[i:i + kh, j:j + kw] += grad_out[i, j] * kernel
+    return grad
+
+
+def conv_input_grad_strided_loop(grad_out, kernel, stride, input_shape):
+    grad_out, kernel = np.asarray(grad_out, float), np.asarray(kernel, float)
+    kh, kw = kernel.shape
+    grad = np.zeros(input_shape)
+    for i, j in np.ndindex(grad_out.shape):
+        grad[i * stride:i * stride + kh, j * stride:j * stride + kw] += (
+            grad_out[i, j] * kernel)
+    return grad
+
+
+def _stride_on_rows_only(grad_out, kernel, stride, input_shape):
+    grad_out, kernel = np.asarray(grad_out, float), np.asarray(kernel, float)
+    kh, kw = kernel.shape
+    grad = np.zeros(input_shape)
+    for i, j in np.ndindex(grad_out.shape):
+        grad[i * stride:i * stride + kh, j:j + kw] += grad_out[i, j] * kernel
+    return grad
+
+
+def conv_input_grad_spread(grad_out, kernel, stride, input_shape):
+    """Zeros between the entries of grad_out, then the stride-1 gradient, then zeros
+    for the rows and columns that no window reaches."""
+    grad_out = np.asarray(grad_out, float)
+    spread = np.zeros(((grad_out.shape[0] - 1) * stride + 1,
+                       (grad_out.shape[1] - 1) * stride + 1))
+    spread[::stride, ::stride] = grad_out
+    grad = conv_input_grad_loop(spread, kernel)
+    return np.pad(grad, ((0, input_shape[0] - grad.shape[0]),
+                         (0, input_shape[1] - grad.shape[1])))
+
+
 def pool_backward_loop(x, grad_out):
     x = np.asarray(x, float)
     grad = np.zeros_like(x)
@@ -705,6 +754,48 @@ LATER_FUNCTION_CHECKS = {
         "(x.T @ grad_out).T": lambda x, g: (x.T @ g).T,
         "elementwise (square only)": lambda x, g: x.T * g.T if x.shape == g.shape
         else x.T @ g * 2,
+    }),
+    "check_conv_kernel_grad": (_backprop_checks.check_conv_kernel_grad, {
+        "a loop over the weights": conv_kernel_grad_loop,
+        "the correlation of x with grad_out": lambda x, g: layers.conv2d(x, g),
+        "lists": lambda x, g: conv_kernel_grad_loop(x, g).tolist(),
+    }, {
+        "flipped": lambda x, g: conv_kernel_grad_loop(x, g)[::-1, ::-1],
+        "averaged": lambda x, g: conv_kernel_grad_loop(x, g) / np.size(g),
+        "grad_out correlated with x": lambda x, g: layers.conv2d(g, x)
+        if np.shape(g)[0] >= np.shape(x)[0] else np.zeros((1, 1)),
+        "square kernels only": lambda x, g: conv_kernel_grad_loop(x, g)[
+            : min(np.shape(x)[0] - np.shape(g)[0], np.shape(x)[1] - np.shape(g)[1]) + 1,
+            : min(np.shape(x)[0] - np.shape(g)[0], np.shape(x)[1] - np.shape(g)[1]) + 1],
+        "the kernel of section 2": lambda x, g: np.array([[1.0, 7.0], [4.0, 2.0]]),
+        "mutates grad_out": _mutating(conv_kernel_grad_loop, 1),
+    }),
+    "check_conv_input_grad": (_backprop_checks.check_conv_input_grad, {
+        "each output back onto its window": conv_input_grad_loop,
+        "pad and correlate with the flipped kernel": lambda g, k: layers.conv2d(
+            np.pad(g, ((len(k) - 1,) * 2, (len(k[0]) - 1,) * 2)), k[::-1, ::-1]),
+    }, {
+        "not flipped": lambda g, k: layers.conv2d(
+            np.pad(g, ((len(k) - 1,) * 2, (len(k[0]) - 1,) * 2)), k),
+        "flipped upside down only": lambda g, k: layers.conv2d(
+            np.pad(g, ((len(k) - 1,) * 2, (len(k[0]) - 1,) * 2)), k[::-1]),
+        "one ring of zeros for any kernel": lambda g, k: layers.conv2d(
+            np.pad(g, 1), k[::-1, ::-1]) if min(np.shape(k)) <= 2 else np.zeros((1, 1)),
+        "the transposed kernel": lambda g, k: conv_input_grad_loop(g, np.asarray(k).T)
+        if np.shape(k)[0] == np.shape(k)[1] else conv_input_grad_loop(g, k)[::-1],
+        "mutates the kernel": _mutating(conv_input_grad_loop, 1),
+    }),
+    "check_conv_input_grad_strided": (_backprop_checks.check_conv_input_grad_strided, {
+        "each output back onto its window": conv_input_grad_strided_loop,
+        "spread out, then exercise 5, cut to the input": conv_input_grad_spread,
+    }, {
+        "stride ignored": lambda g, k, s, shape: conv_input_grad_strided_loop(
+            g, k, 1, shape),
+        "the shape from grad_out": lambda g, k, s, shape: conv_input_grad_strided_loop(
+            g, k, s, ((len(g) - 1) * s + len(k), (len(g[0]) - 1) * s + len(k[0]))),
+        "the stride on the rows only": lambda g, k, s, shape: _stride_on_rows_only(
+            g, k, s, shape),
+        "mutates grad_out": _mutating(conv_input_grad_strided_loop, 0),
     }),
     "check_loop_forward": (run_loop_forward, {
         "the answer key": _trained_checks.loop_forward_answer,
@@ -1454,3 +1545,14 @@ def test_a_whole_cnn_run_gets_a_time_limit_per_image_from_its_size(monkeypatch):
     assert per_image(LOOP_IMAGES[0], LOOP_WEIGHTS) == 10.0
     # 4.2 million multiply-adds: pure-Python loops take ~2.5 s; 12 x 10 s before
     assert 15.0 <= per_image(np.zeros((28, 28, 1)), NOTEBOOK_CNN_WEIGHTS) <= 30.0
+
+
+def test_every_exercise_check_meets_right_and_wrong_answers_here():
+    """A new self-check cannot ship without its right and wrong answers in this file
+    (the generic `check_answer`, `check_count` and `check_function` are tested above)."""
+    exercise_checks = {name for name in checks.__all__ if name.startswith("check_")}
+    generic = {"check_answer", "check_count", "check_function"}
+    assert exercise_checks - generic <= set(CHECKS), exercise_checks - generic - set(CHECKS)
+    for name, (_, rights, wrongs) in CHECKS.items():
+        assert rights or name in ANSWER_CHECKS, f"{name}: no right answer"
+        assert wrongs, f"{name}: no wrong answer"

@@ -21,11 +21,15 @@ naming the argument: the caller's mistake is never blamed on the learner.
 - `checks.gradients`: one kernel weight's gradient and one descent step (notebook 08)
 - `checks.architecture`: receptive fields and parameter counts (why convolution)
 - `checks.trained_cnn`: the Keras CNN and the trained model
-- `checks.backprop`: backward passes of ReLU, max pooling and a dense layer (notebook 11)
+- `checks.backprop`: backward passes of a convolution (kernel, input, stride), ReLU, max
+  pooling and a dense layer (notebook 11)
 """
 
 from helpers.checks.architecture import check_layer_counts, check_receptive_fields
 from helpers.checks.backprop import (
+    check_conv_input_grad,
+    check_conv_input_grad_strided,
+    check_conv_kernel_grad,
     check_dense_weight_grad,
     check_max_pool_backward,
     check_relu_backward,
@@ -74,6 +78,7 @@ from helpers.checks.trained_cnn import (
 )
 
 __all__ = [
+    "check_conv_input_grad", "check_conv_input_grad_strided", "check_conv_kernel_grad",
     "check_dense_weight_grad", "check_max_pool_backward", "check_relu_backward",
     "FAIL", "OUTPUT_SHAPE_QUESTIONS", "PASS", "TODO", "CheckResult", "check_answer",
     "check_combined_kernel", "check_conv2d", "check_cross_entropy", "check_step",

@@ -1,11 +1,13 @@
-"""Checks for notebook 11: the backward passes of ReLU, max pooling and a dense layer.
+"""Checks for notebook 11: the backward passes of a convolution (its kernel's gradient,
+its input's gradient, with a stride), ReLU, max pooling and a dense layer.
 
 Each reference is a forward/backward pair of `helpers.layers`; the cases are chosen so
-that the plausible wrong answers fail: a mask taken from the gradient or the output
-values instead of the input, ``>= 0`` instead of ``> 0``, the gradient sent to every
-position of a window (or split between tied maxima, or to the last of them), weights'
-gradient transposed, for the first image only, or averaged instead of summed over the
-batch.
+that the plausible wrong answers fail: a kernel's gradient flipped or averaged; the
+input's gradient without the flip, with one ring of padding for any kernel, or with the
+windows one pixel apart at stride 2; a mask taken from the gradient or the output values
+instead of the input, ``>= 0`` instead of ``> 0``, the gradient sent to every position of
+a window (or split between tied maxima, or to the last of them), weights' gradient
+transposed, for the first image only, or averaged instead of summed over the batch.
 """
 
 from __future__ import annotations
@@ -94,4 +96,160 @@ def check_dense_weight_grad(learner_fn):
         "weights[i, u] multiplies x[n, i] in output [n, u] for every image n, so its "
         "gradient is the sum over n of x[n, i] * grad_out[n, u]: x.T @ grad_out, "
         "shape (n_inputs, units).",
+    )
+
+
+# ---- the gradient of a convolution (section 2): kernel, input, stride ----------------
+def _as_matrix(got):
+    """`got` as a 2-D float array, or None (the verdict already says what is wrong)."""
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return got if got.ndim == 2 else None
+
+
+def _kernel_grad_reference(x, grad_out):
+    return layers.conv2d(np.asarray(x, float), np.asarray(grad_out, float))
+
+
+def _kernel_grad_slip(got, x, grad_out):
+    got = _as_matrix(got)
+    if got is None:
+        return ""
+    right = _kernel_grad_reference(x, grad_out)
+    if got.shape == right.shape and np.allclose(got, right[::-1, ::-1]):
+        return "   That is the right gradient turned by 180 degrees: here nothing is flipped."
+    if got.shape == right.shape and np.allclose(got, right / np.size(grad_out)):
+        return "   That is the mean over the outputs: the gradient is their sum."
+    return ""
+
+
+def check_conv_kernel_grad(learner_fn):
+    """``my_conv_kernel_grad(x, grad_out)``: dL/dk of ``out = conv2d(x, k)`` (stride 1,
+    no padding): ``sum_{i,j} grad_out[i, j] * x[i + a, j + b]``, shape
+    (H - H' + 1, W - W' + 1)."""
+    rng = _rng(14)
+    cases = [
+        ("section 2's 4x4 input with a 3x3 upstream gradient (a 2x2 kernel)",
+         (np.array([[1.0, 2, 0, 1], [0, 1, 3, 2], [2, 1, 0, 1], [1, 0, 2, 3]]),
+          np.array([[1.0, 0, -1], [2, 1, 0], [0, -1, 1]]))),
+        ("a 6x5 input, 4x2 upstream gradient: a 3x4 kernel (not square)",
+         (rng.integers(-3, 4, (6, 5)).astype(float),
+          rng.integers(-2, 3, (4, 2)).astype(float))),
+        ("a 1x1 upstream gradient: the kernel is the size of the input",
+         (rng.normal(size=(3, 3)), np.array([[2.0]]))),
+        ("a 7x7 input, 5x5 upstream gradient", (rng.normal(size=(7, 7)),
+                                                 rng.normal(size=(5, 5)))),
+    ]
+    return _with_hint(
+        check_function(learner_fn, _kernel_grad_reference, cases, "my_conv_kernel_grad",
+                       diagnose=_kernel_grad_slip),
+        "the kernel has kh = H - H' + 1 rows and kw = W - W' + 1 columns; weight (a, b) "
+        "meets the block x[a : a + H', b : b + W'] at the outputs, each times the "
+        "grad_out of that output: multiply the block by grad_out and sum.",
+    )
+
+
+def _full_correlation(grad_out, kernel):
+    """Each output's gradient sent back onto its window: the input's gradient."""
+    grad_out, kernel = np.asarray(grad_out, float), np.asarray(kernel, float)
+    kh, kw = kernel.shape
+    padded = np.pad(grad_out, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    return layers.conv2d(padded, kernel[::-1, ::-1])
+
+
+def _input_grad_slip(got, grad_out, kernel):
+    got = _as_matrix(got)
+    if got is None:
+        return ""
+    kernel = np.asarray(kernel, float)
+    kh, kw = kernel.shape
+    padded = np.pad(np.asarray(grad_out, float), ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    unflipped = layers.conv2d(padded, kernel)
+    if got.shape == unflipped.shape and np.allclose(got, unflipped):
+        return ("   That is the correlation with the kernel as it is: the input's "
+                "gradient needs it turned by 180 degrees (k[::-1, ::-1]).")
+    if got.shape == unflipped.shape and np.allclose(got, layers.conv2d(padded,
+                                                                      kernel[::-1])):
+        return ("   The kernel is flipped upside down only: turn it by 180 degrees, "
+                "k[::-1, ::-1] (rows and columns).")
+    return ""
+
+
+def check_conv_input_grad(learner_fn):
+    """``my_conv_input_grad(grad_out, kernel)``: dL/dx of ``out = conv2d(x, kernel)``
+    (stride 1, no padding), shape (H' + kh - 1, W' + kw - 1)."""
+    rng = _rng(15)
+    cases = [
+        ("section 2's 3x3 upstream gradient and 2x2 kernel",
+         (np.array([[1.0, 0, -1], [2, 1, 0], [0, -1, 1]]),
+          np.array([[1.0, -1], [2, 0]]))),
+        ("a 2x3 kernel (pad 1 row and 2 columns of zeros on each side)",
+         (rng.integers(-2, 3, (3, 4)).astype(float),
+          rng.integers(-3, 4, (2, 3)).astype(float))),
+        ("a 3x3 kernel with a 1x1 upstream gradient: the kernel times it",
+         (np.array([[-2.0]]), rng.normal(size=(3, 3)))),
+        ("a 1x1 kernel: the upstream gradient times it",
+         (rng.normal(size=(4, 5)), np.array([[3.0]]))),
+        ("a random 5x4 upstream gradient, 3x2 kernel",
+         (rng.normal(size=(5, 4)), rng.normal(size=(3, 2)))),
+    ]
+    return _with_hint(
+        check_function(learner_fn, _full_correlation, cases, "my_conv_input_grad",
+                       diagnose=_input_grad_slip),
+        "start from zeros of shape (H' + kh - 1, W' + kw - 1) and, for every output "
+        "(i, j), add grad_out[i, j] * kernel onto the window x[i : i + kh, j : j + kw] it "
+        "came from (section 2's loop). Or pad grad_out with kh - 1 rows and kw - 1 "
+        "columns of zeros on each side and correlate it with the kernel turned by 180 "
+        "degrees.",
+    )
+
+
+def _strided_input_grad(grad_out, kernel, stride, input_shape):
+    grad_out, kernel = np.asarray(grad_out, float), np.asarray(kernel, float)
+    x = np.zeros((1, *input_shape, 1))
+    _, cache = layers.conv2d_layer_forward(x, kernel[:, :, None, None], np.zeros(1),
+                                           stride)
+    return layers.conv2d_layer_backward(grad_out[None, :, :, None], cache)[0][0, :, :, 0]
+
+
+def _strided_slip(got, grad_out, kernel, stride, input_shape):
+    got = _as_matrix(got)
+    if got is None:
+        return ""
+    if got.shape != tuple(input_shape):
+        return (f"   The gradient has the input's shape {tuple(input_shape)}: rows or "
+                "columns that no window reaches get 0.")
+    one_step = _full_correlation(grad_out, kernel)
+    h, w = min(one_step.shape[0], got.shape[0]), min(one_step.shape[1], got.shape[1])
+    if np.allclose(got[:h, :w], one_step[:h, :w]):
+        return ("   The windows were taken one pixel apart: with a stride, window (i, j) "
+                "starts at (i * stride, j * stride).")
+    return ""
+
+
+def check_conv_input_grad_strided(learner_fn):
+    """``my_conv_input_grad_strided(grad_out, kernel, stride, input_shape)``: dL/dx of a
+    strided convolution (no padding), shape `input_shape`."""
+    rng = _rng(16)
+    cases = [
+        ("a 3x3 kernel at stride 2 on a 5x5 input (2x2 outputs)",
+         (np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((3, 3)), 2, (5, 5))),
+        ("stride 2 on a 6x6 input: the last row and column are in no window",
+         (rng.integers(-2, 3, (2, 2)).astype(float),
+          rng.integers(-2, 3, (3, 3)).astype(float), 2, (6, 6))),
+        ("a 2x2 kernel at stride 2: the windows do not overlap",
+         (rng.normal(size=(3, 2)), rng.normal(size=(2, 2)), 2, (6, 4))),
+        ("stride 3, a 2x3 kernel on a 7x8 input",
+         (rng.normal(size=(2, 2)), rng.normal(size=(2, 3)), 3, (7, 8))),
+        ("stride 1 still works", (rng.normal(size=(3, 3)), rng.normal(size=(2, 2)), 1,
+                                  (4, 4))),
+    ]
+    return _with_hint(
+        check_function(learner_fn, _strided_input_grad, cases,
+                       "my_conv_input_grad_strided", diagnose=_strided_slip),
+        "start from np.zeros(input_shape); window (i, j) starts at row i * stride and "
+        "column j * stride, so add grad_out[i, j] * kernel onto "
+        "x[i * stride : i * stride + kh, j * stride : j * stride + kw].",
     )
