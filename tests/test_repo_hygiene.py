@@ -22,7 +22,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # The lessons: every notebook but 00 and the two that train the full CNN (09, 10).
 LESSONS = [p for p in NOTEBOOKS if p.name[:2] not in {"00", "09", "10"}]
 # What an ignored cell may hold: a widget view, training progress or a timing.
-NON_DETERMINISTIC = re.compile(r"widgets|interact|\.fit\(|train_on_batch|perf_counter|time\(")
+NON_DETERMINISTIC = re.compile(
+    r"widgets|interact|sketchpad|\.fit\(|train_on_batch|perf_counter|time\(")
 # The per-notebook checks live in helpers.tools.hygiene, shared with the pre-commit hook.
 ABSOLUTE_PATH = hygiene.ABSOLUTE_PATH
 MEMORY_ADDRESS = hygiene.MEMORY_ADDRESS
@@ -100,13 +101,12 @@ def test_skeleton(path):
 @pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
 def test_lessons_compare_most_outputs(path):
     with_output = [c for c in read(path).cells if c.cell_type == "code" and c.outputs]
-    ignored = [
-        c
-        for c in with_output
-        if hygiene.is_ignored(c)
-    ]
-    assert len(ignored) <= 0.1 * len(with_output), (
-        f"{path.name}: {len(ignored)} of {len(with_output)} cells with output are ignored"
+    ignored = [c for c in with_output if hygiene.is_ignored(c)]
+    # a widget's view is never compared (nbval skips it), so widget cells do not count
+    compared_text = [c for c in ignored if not hygiene.WIDGET_CELL.search(c.source)]
+    assert len(compared_text) <= 0.1 * len(with_output), (
+        f"{path.name}: {len(compared_text)} of {len(with_output)} cells with output have "
+        "their text ignored"
     )
     for cell in ignored:  # only widgets, training progress and timings may be ignored
         assert NON_DETERMINISTIC.search(cell.source), cell.source[:200]

@@ -33,7 +33,7 @@ MEMORY_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{4,}|0x[0-9a-fA-F]{8,}")
 # A bound ("below 1e-12") is what to print instead.
 ROUND_OFF = re.compile(r"(?<!below )\b\d(\.\d+)?e-(0[7-9]|[1-9]\d)\b")
 IGNORE_TAG = "nbval-ignore-output"
-WIDGET_CELL = re.compile(r"widgets\.|interact|_explorer\(|_stepper\(")
+WIDGET_CELL = re.compile(r"widgets\.|interact|_explorer\(|_stepper\(|sketchpad\.")
 
 
 def output_texts(cell):
