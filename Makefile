@@ -8,6 +8,8 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# JupyterLab's and the kernel's settings (helpers.tools.labsettings), redone when it changes.
+LAB_STAMP := $(VENV)/.labsettings
 KERNEL  := cnn-course
 PORT    ?= 8888
 # TensorFlow's C++ logging stays quiet in every notebook and test.
@@ -32,7 +34,7 @@ SLOW_TESTS := tests/test_browser.py tests/test_learner_copies.py tests/test_grad
 	bench clean \
 	grade slides slides-vendor wheelhouse book mathjax links precommit
 
-setup: $(STAMP) data
+setup: $(STAMP) $(LAB_STAMP) data
 
 # The learner's environment: only what `make lab` needs.
 $(STAMP): requirements-learner.txt pyproject.toml
@@ -47,6 +49,11 @@ $(STAMP): requirements-learner.txt pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
 	  --display-name "Python 3 (cnn-course)" >/dev/null
+	touch $@
+
+# After the kernel is installed: it loads helpers.friendly_errors; nbgrader's instructor
+# tools off (make instructor-lab turns them on for its own server).
+$(LAB_STAMP): $(STAMP) helpers/tools/labsettings.py
 	$(BIN)/python -m helpers.tools.labsettings
 	touch $@
 
