@@ -286,8 +286,11 @@ def test_a_copy_whose_lesson_changed_says_so_in_its_first_cell(tmp_path, capsys)
     assert mine.read_bytes() == again, "the notice is written once"
 
 
-@pytest.mark.parametrize("content", [b"", b'{"cells": [', b"[1, 2]"],
-                         ids=["empty", "cut-short", "not-a-notebook"])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b'{"cells": [', b"[1, 2]",
+     b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": 5}'],
+    ids=["empty", "cut-short", "not-a-notebook", "no-list-of-cells"])
 def test_an_unreadable_copy_is_reported_and_a_fresh_one_written_beside_it(
         tmp_path, capsys, content):
     path = NOTEBOOKS[1]
