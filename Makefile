@@ -28,11 +28,12 @@ TEST_MODEL := $(CURDIR)/build/test-models/fashion_cnn.keras
 # leaves them out).
 SLOW_TESTS := tests/test_browser.py tests/test_learner_copies.py tests/test_grading.py \
 	tests/test_grading_attacks_code.py tests/test_grading_attacks_files.py \
-	tests/test_grading_sandbox.py tests/test_book.py tests/test_slides.py
+	tests/test_grading_sandbox.py tests/test_book.py tests/test_slides.py tests/test_hub.py
 
 .PHONY: setup data lab instructor-lab test test-fast unit notebooks lint execute images nav student learner \
 	bench clean \
-	grade slides slides-vendor wheelhouse book mathjax links precommit
+	grade slides slides-vendor wheelhouse book mathjax links precommit \
+	hub hub-proxy room-usage
 
 setup: $(STAMP) $(LAB_STAMP) data
 
@@ -134,6 +135,23 @@ wheelhouse: $(STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m helpers.tools.bench
+
+# A workshop server for a room (README.md, "A workshop server for a room"): JupyterHub
+# from the maintainer's lock behind configurable-http-proxy from the npm registry
+# (build/hub-node). Options: make hub HUB_ARGS="--ip 0.0.0.0 --port 8000 --admin ada"
+# (python -m helpers.tools.hub --help).
+hub-proxy:
+	@[ -x build/hub-node/node_modules/.bin/configurable-http-proxy ] || npm install \
+	  --no-audit --no-fund --prefix build/hub-node configurable-http-proxy@5.3.0
+
+hub: $(DEV_STAMP) hub-proxy
+	$(BIN)/python -m helpers.tools.hub $(HUB_ARGS)
+
+# What one learner costs the server, notebook by notebook (peak memory, CPU seconds), and
+# the sizing of a room; 09's model goes to build/, never to models/.
+room-usage: $(DEV_STAMP)
+	CNN_COURSE_MODEL=$(CURDIR)/build/room-usage/fashion_cnn.keras \
+	  $(BIN)/python -m helpers.tools.room_usage $(ROOM_NOTEBOOKS)
 
 # The offline HTML book: build/book/html from the stored outputs (nothing is executed).
 # MathJax 3 comes once from the npm registry into build/npm (never a CDN).
