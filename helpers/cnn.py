@@ -489,12 +489,13 @@ def load_or_train(path=None, epochs: int | None = None, n_train: int | None = No
         return model
     if epochs is None:
         epochs = 1 if quick_run() else EPOCHS
-    found = ("No trained model was found at" if problem == "missing"
-             else f"The model at {_show_path(path)} {problem}; it is not used. Looked at")
+    found = (f"No trained model was found at {_show_path(path)}" if problem == "missing"
+             else f"The model at {_show_path(path)} {problem}, so it is not used")
     print(
-        f"{found} {_show_path(path)}: notebook 09 saves it when its training has "
+        f"{found}: notebook 09 saves it when its training has "
         f"finished and passed its checks.\nTraining one now, the same way ({epochs} "
-        "epoch(s), a few minutes on a laptop): wait for this cell to finish, or stop it "
+        f"epoch{'s' if epochs != 1 else ''}, a few minutes on a laptop): wait for this "
+        "cell to finish, or stop it "
         "(the ■ button) and run notebook 09 first."
     )
     from helpers.data import load_fashion_mnist
