@@ -102,7 +102,7 @@ class Sketchpad(widgets.HBox):
         self.gallery = None if gallery is None else np.asarray(gallery, float)
         self.drawing = np.zeros((own_item.SIDE, own_item.SIDE))
         self.result = None
-        self._down = False
+        self._down, self._last = False, None
         self._build()
         self.clear()
 
@@ -123,7 +123,8 @@ class Sketchpad(widgets.HBox):
         self.clear_button = widgets.Button(description="clear", icon="eraser")
         self.clear_button.on_click(lambda _: self.clear())
         self.uploader = widgets.FileUpload(accept="image/*", multiple=False,
-                                           description="upload a photo")
+                                           description="upload a photo",
+                                           layout=widgets.Layout(width="160px"))
         self.uploader.observe(self._on_upload, names="value")
         options = [("(draw or upload)", -1)]
         if self.gallery is not None:
@@ -131,7 +132,8 @@ class Sketchpad(widgets.HBox):
         self.menu = widgets.Dropdown(options=options, value=-1, description="pick")
         self.menu.observe(lambda change: self.pick(change["new"]), names="value")
         self.message = widgets.HTML()
-        self.seen = widgets.Image(format="png")
+        self.seen = widgets.Image(format="png",
+                                  layout=widgets.Layout(width="140px", height="140px"))
         self.bars = widgets.HTML()
         self.maps = widgets.VBox()
         left = widgets.VBox([self.canvas, widgets.HBox([self.tool, self.clear_button]),
@@ -142,9 +144,24 @@ class Sketchpad(widgets.HBox):
 
     # ---- what the mouse, the upload and the menu do
     def _paint(self, x: float, y: float):
-        row, col = int(y // CELL), int(x // CELL)
-        if not (0 <= row < own_item.SIDE and 0 <= col < own_item.SIDE):
-            return
+        """Paint from the last mouse position to (x, y): every cell the line crosses
+        (the mouse reports a position every few pixels), then redraw those cells."""
+        x0, y0 = self._last if self._last is not None else (x, y)
+        self._last = (x, y)
+        steps = int(max(abs(x - x0), abs(y - y0)) // (CELL / 2)) + 1
+        touched = []
+        for t in np.linspace(0.0, 1.0, steps + 1):
+            row, col = int((y0 + t * (y - y0)) // CELL), int((x0 + t * (x - x0)) // CELL)
+            if 0 <= row < own_item.SIDE and 0 <= col < own_item.SIDE:
+                self._paint_cell(row, col)
+                touched.append((row, col))
+        if touched:
+            top, left = (int(v) for v in np.min(touched, 0))
+            bottom, right = (int(v) for v in np.max(touched, 0))
+            self._draw_cells(slice(max(top - 1, 0), bottom + 2),
+                             slice(max(left - 1, 0), right + 2))
+
+    def _paint_cell(self, row: int, col: int):
         rows = slice(max(row - 1, 0), row + 2)
         cols = slice(max(col - 1, 0), col + 2)
         if self.tool.value == "eraser":
@@ -152,7 +169,6 @@ class Sketchpad(widgets.HBox):
         else:  # a soft pen: the cell white, its neighbours grey
             self.drawing[rows, cols] = np.maximum(self.drawing[rows, cols], 0.6)
             self.drawing[row, col] = 1.0
-        self._draw_cells(rows, cols)
 
     def _draw_cells(self, rows: slice, cols: slice):
         from ipycanvas import hold_canvas
@@ -165,7 +181,7 @@ class Sketchpad(widgets.HBox):
                                        cols.start * CELL, rows.start * CELL)
 
     def _on_down(self, x, y):
-        self._down = True
+        self._down, self._last = True, None
         self._paint(x, y)
 
     def _on_move(self, x, y):
@@ -243,8 +259,10 @@ class Sketchpad(widgets.HBox):
         for row, (name, feature_maps) in zip(self.maps.children, maps.items(), strict=True):
             self._show_layer(row, name, feature_maps)
         best = int(np.argmax(probabilities))
+        what = "your drawing" if picture is self.drawing and not as_is else (
+            "the test item" if as_is else "your photo")
         self.message.value = (f"The model says <b>{html.escape(self.class_names[best])}"
-                              f"</b> ({100 * probabilities[best]:.0f}%).")
+                              f"</b> ({100 * probabilities[best]:.0f}%) for {what}.")
         self.result = {"item": item, "probabilities": probabilities, "maps": maps,
                        "seconds": time.perf_counter() - start}
         return self.result
@@ -252,7 +270,8 @@ class Sketchpad(widgets.HBox):
     @staticmethod
     def _layer_row() -> widgets.VBox:
         """A title and `MAPS_PER_LAYER` pictures with captions, filled by `_show_layer`."""
-        cells = [widgets.VBox([widgets.Image(format="png"), widgets.HTML()])
+        size = widgets.Layout(width="84px", height="84px")
+        cells = [widgets.VBox([widgets.Image(format="png", layout=size), widgets.HTML()])
                  for _ in range(MAPS_PER_LAYER)]
         return widgets.VBox([widgets.HTML(), widgets.HBox(cells)])
 

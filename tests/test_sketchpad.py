@@ -51,6 +51,12 @@ def test_a_stroke_paints_the_canvas_and_runs_the_model_as_keras_does(pad, model,
     assert best in pad.message.value and "◀" in pad.bars.value
 
 
+def test_a_fast_stroke_is_a_line_not_dots(pad):
+    pad.stroke([(5, 5), (275, 5)])  # the mouse reported only the two ends
+    np.testing.assert_array_equal(pad.drawing[0], np.ones(28))
+    assert pad.drawing[1].max() == 0.6 and pad.drawing[2:].max() == 0
+
+
 def test_the_eraser_and_clear(pad):
     pad.stroke([(100, 100), (150, 100)])
     pad.tool.value = "eraser"
@@ -61,7 +67,7 @@ def test_the_eraser_and_clear(pad):
 
 
 def test_an_empty_canvas_is_not_run(pad):
-    result = pad.stroke([(-20, -20), (300, 5)])  # outside the canvas: nothing painted
+    result = pad.stroke([(-20, -20), (-5, 300)])  # left of the canvas: nothing painted
     assert pad.drawing.max() == 0
     assert "flat colour" in result["error"] and pad.message.value.startswith("❌")
 
