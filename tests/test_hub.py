@@ -272,6 +272,32 @@ def test_each_learner_is_held_to_the_memory_and_cpu_limits(hub):
         assert (folders[0] / "cpu.max").read_text().split()[0] == str(2 * limits.PERIOD_US)
 
 
+def test_the_instructor_collects_and_grades_the_room(hub, tmp_path):
+    import nbformat
+
+    from helpers.tools import grading
+
+    lesson = "04_relu.ipynb"
+    home = _home(hub, LEARNERS[0])
+    # the first learner answers with the answer key's code; the others leave it blank
+    key = nbformat.read(room.student.NOTEBOOKS / lesson, as_version=4)
+    answers = {c.id: c.source for c in key.cells if "solution" in c.metadata.get("tags", [])}
+    mine = nbformat.read(home / "learner" / lesson, as_version=4)
+    for cell in mine.cells:
+        cell.source = answers.get(cell.get("id"), cell.source)
+    owner = (home / "learner" / lesson).stat()
+    nbformat.write(mine, home / "learner" / lesson)
+    os.chown(home / "learner" / lesson, owner.st_uid, owner.st_gid)
+    report = room.collect(Path(hub["config"]["room"]), tmp_path / "submissions", ["04"])
+    assert sorted(name for name, _, what in report if what == "collected") == LEARNERS
+    rows = grading.grade(tmp_path / "submissions", course=tmp_path / "course")
+    points = {name: sum(r["score"] for r in rows if r["learner"] == name)
+              for name in LEARNERS}
+    assert points == {name: (len(answers) if name == LEARNERS[0] else 0)
+                      for name in LEARNERS}
+    assert len(answers) > 0
+
+
 def test_a_kernel_past_the_memory_limit_dies_and_the_server_stays(hub):
     if not AS_ROOT or limits.cgroup_version() is None:
         pytest.skip("control groups need root and a cgroup hierarchy: nothing enforced")
