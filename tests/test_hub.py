@@ -29,7 +29,9 @@ from helpers.tools.hub import limits, room, settings, spawner
 from tests import hub_client
 
 ROOT = Path(__file__).resolve().parents[1]
-LEARNERS = [f"hubtest{i}" for i in range(1, 6)]
+# Names of this run only: another run on the machine (another worker, another engineer)
+# has its own learners, accounts and processes, which this one must not count or remove.
+LEARNERS = [f"h{os.getpid()}l{i}" for i in range(1, 6)]
 NOTEBOOKS = ["01_convolution_by_hand.ipynb", "05_max_pooling.ipynb"]
 PASSWORD = "room-password-" + secrets.token_hex(4)
 AS_ROOT = os.geteuid() == 0

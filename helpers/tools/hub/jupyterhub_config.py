@@ -59,7 +59,9 @@ else:
 if settings["auth"] == "shared":
     c.JupyterHub.authenticator_class = "shared-password"
     c.SharedPasswordAuthenticator.user_password = _secret(settings["password_file"])
-    c.SharedPasswordAuthenticator.admin_password = _secret(settings["admin_password_file"])
+    if settings["admins"]:
+        c.SharedPasswordAuthenticator.admin_password = _secret(
+            settings["admin_password_file"])
 else:
     c.JupyterHub.authenticator_class = "pam"
 

@@ -128,7 +128,8 @@ def settings(args: argparse.Namespace) -> dict:
     if args.auth == "shared":
         password = _secret_file(state / "password", args.password_file, 8,
                                 "--password-file")
-        admin_password = _secret_file(state / "admin_password", None, 32, "")
+        if admins:
+            admin_password = _secret_file(state / "admin_password", None, 32, "")
     return {
         "ip": args.ip, "port": args.port, "hub_port": free_port(),
         "proxy_api_port": free_port(), "proxy": str(Path(args.proxy).resolve()),
