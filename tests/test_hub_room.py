@@ -205,3 +205,10 @@ def test_a_learners_folder_follows_their_new_account(tmp_path):
     room.prepare_learner(tmp_path / "room", "ada", NOBODY - 1, NOBODY - 1)
     owners = {p.lstat().st_uid for p in [home, *home.rglob("*")]}
     assert owners == {NOBODY - 1}
+
+
+def test_a_missing_sandbox_is_named_with_its_package(monkeypatch):
+    monkeypatch.setattr(spawner.shutil, "which",
+                        lambda program: None if program == "bwrap" else "/usr/bin/x")
+    with pytest.raises(RuntimeError, match="bwrap is missing.*apt-get install bubblewrap"):
+        spawner.require_sandbox()

@@ -95,6 +95,15 @@ def _dirs_to(path: Path, made: set[str]) -> list[str]:
     return args
 
 
+def require_sandbox() -> None:
+    """Raise RuntimeError naming the Debian package when bwrap or setpriv is missing."""
+    for program, package in (("bwrap", "bubblewrap"), ("setpriv", "util-linux")):
+        if shutil.which(program) is None:
+            raise RuntimeError(
+                f"{program} is missing: a hub run as root starts each learner's server in "
+                f"a sandbox; install it (Debian/Ubuntu: apt-get install {package})")
+
+
 def sandbox(uid: int, gid: int, home: Path) -> list[str]:
     """The command that runs a learner's server in bubblewrap as account `uid`/`gid`.
 
@@ -172,6 +181,8 @@ class RoomSpawner(LocalProcessSpawner):
 
     def _prepare(self) -> None:
         room.check_name(self.user.name)
+        if self.account() is not None:
+            require_sandbox()
         uid, gid = self._ids()
         home = room.prepare_learner(Path(self.room), self.user.name, uid, gid)
         self.log.info("learner copies of %s:\n%s", self.user.name,
