@@ -50,6 +50,7 @@ $(STAMP): requirements-learner.txt pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) \
 	  --display-name "Python 3 (cnn-course)" >/dev/null
+	$(BIN)/python -m helpers.tools.labsettings  # the kernel.json just written loses --ext
 	touch $@
 
 # After the kernel is installed: it loads helpers.friendly_errors; nbgrader's instructor
