@@ -132,8 +132,9 @@ class Sketchpad(widgets.HBox):
         self.menu = widgets.Dropdown(options=options, value=-1, description="pick")
         self.menu.observe(lambda change: self.pick(change["new"]), names="value")
         self.message = widgets.HTML()
-        self.seen = widgets.Image(format="png",
-                                  layout=widgets.Layout(width="140px", height="140px"))
+        self.seen = widgets.Image(  # black until the first run: never an empty picture
+            value=_png(np.zeros((own_item.SIDE, own_item.SIDE)), IMAGE_CMAP, 0.0, 1.0, 5),
+            format="png", layout=widgets.Layout(width="140px", height="140px"))
         self.bars = widgets.HTML()
         self.maps = widgets.VBox()
         left = widgets.VBox([self.canvas, widgets.HBox([self.tool, self.clear_button]),

@@ -50,9 +50,10 @@ WHAT_YOU_DO = {
           "a gradient check",
     "09": "build, compile, fit and judge a Keras CNN on Fashion-MNIST; "
           "overfitting, dropout, augmentation",
-    "10": "learned kernels and feature maps; your own layers run the trained model",
-    "11": "the backward pass of every layer, checked against TensorFlow; "
-          "a numpy CNN trained to Keras's weights",
+    "10": "learned kernels and feature maps; your own layers run the trained model; "
+          "draw or upload your own item",
+    "11": "the backward pass of every layer, checked against TensorFlow; the "
+          "convolution's gradients as exercises; a numpy CNN trained to Keras's weights",
 }
 
 # Learning paths: which notebooks each one takes (00 is read by all).
