@@ -21,12 +21,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import hub_client
 import psutil
 import pytest
 import requests
 
 from helpers.tools.hub import limits, room, settings, spawner
-from tests import hub_client
 
 ROOT = Path(__file__).resolve().parents[1]
 # Names of this run only: another run on the machine (another worker, another engineer)
@@ -64,38 +64,42 @@ def hub(tmp_path_factory):
     config = settings.settings(args)
     log = open(base_dir / "hub.log", "wb")  # noqa: SIM115 (closed at teardown)
     process = settings.start(config, stdout=log, stderr=subprocess.STDOUT)
-    base = settings.url(config)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert process.poll() is None, (base_dir / "hub.log").read_text()[-3000:]
+    marks = [str(base_dir), f":{config['port']}"]  # how its processes are recognised
+    try:  # a hub that failed to start its learners is stopped all the same
+        base = settings.url(config)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (base_dir / "hub.log").read_text()[-3000:]
+            try:
+                if requests.get(f"{base}/hub/api/", timeout=5).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail("the hub did not answer in 90 s")
+        info = {"base": base, "token": token, "config": config, "process": process,
+                "log": base_dir / "hub.log", "marks": marks}
+        info["tokens"] = asyncio.run(_start_learners(base, token))
+        yield info
+    finally:
+        uids = _learner_uids()
+        # Stop the hub (it stops every learner's server and the proxy), then look for
+        # leftovers.
+        process.send_signal(signal.SIGTERM)
         try:
-            if requests.get(f"{base}/hub/api/", timeout=5).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    else:
-        pytest.fail("the hub did not answer in 90 s")
-    info = {"base": base, "token": token, "config": config, "process": process,
-            "log": base_dir / "hub.log", "marks": [str(base_dir), f":{config['port']}"]}
-    info["tokens"] = asyncio.run(_start_learners(base, token))
-    yield info
-    uids = _learner_uids()
-    # Stop the hub (it stops every learner's server and the proxy), then look for leftovers.
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-    time.sleep(1)
-    left = [p for p in psutil.process_iter() if _ours(p, info["marks"], uids)
-            and p.pid != os.getpid()]
-    for p in left:
-        p.kill()
-    if AS_ROOT:
-        spawner.remove_accounts(LEARNERS)
-    assert left == [], f"processes left after the hub stopped: {left}"
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        time.sleep(1)
+        left = [p for p in psutil.process_iter() if _ours(p, marks, uids)
+                and p.pid != os.getpid()]
+        for p in left:
+            p.kill()
+        if AS_ROOT:
+            spawner.remove_accounts(LEARNERS)
+        assert left == [], f"processes left after the hub stopped: {left}"
 
 
 def _learner_uids() -> set[int]:
