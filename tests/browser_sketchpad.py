@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-# Like test_browser.WATCH, started by a mouse or change event instead of a key press.
+# The seconds from an event in a cell (a key press, the end of a stroke, a click) to a new
+# picture in it: window.__latency (test_browser.WATCH too).
 WATCH_EVENT = """(cell, event) => {
+  if (window.__observer) window.__observer.disconnect();  // one watch at a time
   window.__t0 = null; window.__latency = null;
   const before = new Set([...cell.querySelectorAll('img')].map(i => i.src));
   const seen = () => {
@@ -21,7 +23,8 @@ WATCH_EVENT = """(cell, event) => {
     if (now.length && now.some(s => !before.has(s)))
       window.__latency = performance.now() - window.__t0;
   };
-  new MutationObserver(seen).observe(cell, {
+  window.__observer = new MutationObserver(seen);
+  window.__observer.observe(cell, {
     subtree: true, childList: true, attributes: true, attributeFilter: ['src'] });
   cell.addEventListener(event, () => {
     if (window.__t0 === null) window.__t0 = performance.now();
@@ -57,13 +60,18 @@ def _wait_for_new_picture(page) -> float:
     return seconds
 
 
+def _map_pictures(cell) -> list[str]:
+    """The sources of the feature maps' pictures (every picture but the input's)."""
+    return cell.locator("img").evaluate_all("els => els.map(e => e.src)")[1:]
+
+
 def draw_and_upload(page, cell, folder: Path) -> dict:
     """Two strokes and one upload on the sketchpad in `cell`; returns what each showed
     (the probabilities' text) and the seconds to the new picture."""
     canvas = cell.locator("canvas").first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
-    shown, seconds = [], []
+    shown, seconds, maps = [], [], []
     strokes = [
         [(140, 30), (140, 250)],  # a long vertical bar, like a trouser leg
         [(40, 60), (240, 60), (240, 200), (40, 200), (40, 60)],  # a box around it
@@ -73,11 +81,13 @@ def draw_and_upload(page, cell, folder: Path) -> dict:
         _stroke(page, box, points)
         seconds.append(_wait_for_new_picture(page))
         shown.append(cell.locator(BARS).inner_text())
+        maps.append(_map_pictures(cell))
     cell.evaluate(WATCH_EVENT, "click")  # the upload button's click starts the clock
     with page.expect_file_chooser() as chooser:
         cell.locator("button.widget-upload, .widget-upload").first.click()
     chooser.value.set_files(str(_photo(folder)))
     seconds.append(_wait_for_new_picture(page))
     shown.append(cell.locator(BARS).inner_text())
+    maps.append(_map_pictures(cell))
     message = cell.locator(".widget-html-content").filter(has_text="The model says")
-    return {"shown": shown, "seconds": seconds, "says": message.count()}
+    return {"shown": shown, "seconds": seconds, "maps": maps, "says": message.count()}
