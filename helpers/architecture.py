@@ -22,19 +22,10 @@ from __future__ import annotations
 
 from helpers.validation import int_arg
 
-__all__ = [
-    "conv_params",
-    "dense_params",
-    "receptive_fields",
-    "input_window",
-    "SERIES_STACK",
-]
+__all__ = ["conv_params", "dense_params", "receptive_fields", "input_window", "SERIES_STACK"]
 
 # The conv and pool layers of the series' CNN (helpers.cnn), "same" convolutions.
 SERIES_STACK = [("conv", 3, 1, 1), ("pool", 2, 2), ("conv", 3, 1, 1), ("pool", 2, 2)]
-
-_KINDS = ("conv", "pool")
-
 
 def conv_params(kh, kw, c_in, filters, bias: bool = True) -> int:
     """Number of parameters (weights and biases) of a convolution layer.
@@ -114,7 +105,7 @@ def _layers(stack) -> list[tuple[str, int, int, int]]:
                 f" e.g. (\"conv\", 3, 1), got {layer!r}"
             )
         kind = layer[0]
-        if kind not in _KINDS:
+        if kind not in ("conv", "pool"):
             raise ValueError(f'{where}: kind must be "conv" or "pool", got {kind!r}')
         kernel = int_arg(layer[1], f"{where} kernel", minimum=1)
         stride = int_arg(layer[2], f"{where} stride", minimum=1)

@@ -95,9 +95,8 @@ def kernel_loss(images, kernel, targets) -> float:
     loss : float
         ``mean((feature_maps(images, kernel) - targets) ** 2)`` over all N * H' * W'.
     """
-    maps = feature_maps(images, kernel)
-    targets = _targets(targets, maps.shape)
-    return float(np.mean((maps - targets) ** 2))
+    _, _, error = _error(images, kernel, targets)
+    return float(np.mean(error**2))
 
 
 def kernel_gradient_loop(images, kernel, targets) -> np.ndarray:
