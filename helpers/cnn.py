@@ -40,7 +40,7 @@ import numpy as np
 
 from helpers.architecture import conv_params, dense_params
 from helpers.layers.geometry import output_size
-from helpers.layers.keras_reader import KERAS_LAYERS, read_layer
+from helpers.layers.keras_reader import KERAS_LAYERS, keras_model, read_layer
 
 __all__ = [
     "SEED",
@@ -225,8 +225,7 @@ def deterministic_twin(keras, model, shrink: int = 1, seed: int | None = 0,
     shrink : int >= 1
     seed : int or None
     """
-    if not hasattr(model, "layers"):
-        raise TypeError(f"`model` must be a Keras model, got {type(model).__name__}")
+    keras_model(model)
     if isinstance(shrink, bool) or not isinstance(shrink, int) or shrink < 1:
         raise ValueError(f"`shrink` must be an int >= 1, got {shrink!r}")
     if seed is not None:
@@ -523,18 +522,14 @@ def _formula(layer, shape):
     if kind not in KERAS_LAYERS:
         raise ValueError(f"layer {layer.name!r}: no hand formula for a {kind} layer")
     step = read_layer(layer)[0]
-    if step.kind == "conv":
+    if step.kind in ("conv", "maxpool", "avgpool"):
         (H, W, C), (kh, kw), (sh, sw) = shape, step.size, step.stride
+        out = (output_size(H, kh, sh, step.padding), output_size(W, kw, sw, step.padding))
+        if step.kind != "conv":
+            return out + (C,), 0, "no weights"
         F, bias = step.weights[0].shape[-1], len(step.weights) == 2
-        out = (output_size(H, kh, sh, step.padding), output_size(W, kw, sw, step.padding),
-               F)
         formula = f"({kh}*{kw}*{C} + {int(bias)}) * {F}"
-        return out, conv_params(kh, kw, C, F, bias), formula
-    if step.kind in ("maxpool", "avgpool"):
-        (H, W, C), (ph, pw), (sh, sw) = shape, step.size, step.stride
-        out = (output_size(H, ph, sh, step.padding), output_size(W, pw, sw, step.padding),
-               C)
-        return out, 0, "no weights"
+        return out + (F,), conv_params(kh, kw, C, F, bias), formula
     if step.kind == "flatten":
         return (math.prod(shape),), 0, "no weights"
     if step.kind == "dense":

@@ -37,20 +37,27 @@ def checked(function, check):
     return door
 
 
-def gradient_like(grad_out, expected_shape: tuple[int, ...], layer: str) -> np.ndarray:
-    """`grad_out` as a float array of the shape of `layer`'s output, or raise.
+def backward_check(cache_type: type, layer: str):
+    """The door's check of `layer`'s backward passes ``f(grad_out, cache)``.
 
-    The upstream gradient of a backward pass (dL/d output) has the shape of the
-    layer's output; a wrong one gets a ValueError naming both shapes.
+    `cache` must be what ``<layer>_forward`` returned (a `cache_type`); `grad_out`, the
+    upstream gradient dL/d output, a float array of the shape of the layer's output
+    (``cache.out_shape``). A wrong one gets an error naming it and both shapes.
     """
-    grad = as_array(grad_out, "grad_out", tuple(range(0, 9)))
-    if grad.shape != tuple(expected_shape):
-        raise ValueError(
-            f"`grad_out` has shape {grad.shape} but the output of {layer} has shape "
-            f"{tuple(expected_shape)}: the upstream gradient must have the shape of "
-            "the layer's output"
-        )
-    return grad
+
+    def check(grad_out, cache) -> dict:
+        cache = forward_cache(cache, cache_type, f"{layer}_forward")
+        grad = as_array(grad_out, "grad_out", tuple(range(9)))
+        expected = tuple(cache.out_shape)
+        if grad.shape != expected:
+            raise ValueError(
+                f"`grad_out` has shape {grad.shape} but the output of {layer} has shape "
+                f"{expected}: the upstream gradient must have the shape of the layer's "
+                "output"
+            )
+        return {"grad_out": grad, "cache": cache}
+
+    return check
 
 
 def forward_cache(cache, cache_type: type, forward: str):
@@ -65,24 +72,14 @@ def forward_cache(cache, cache_type: type, forward: str):
     return cache
 
 
-def as_array(
-    value, name: str, ndims: tuple[int, ...], allow_nan: bool = False
-) -> np.ndarray:
-    """Return `value` as a float ndarray, checking its type, ndim and values.
+def as_array(value, name: str, ndims: tuple[int, ...],
+             allow_nan: bool = False) -> np.ndarray:
+    """`value` as a float ndarray with one of `ndims` dimensions (e.g. ``(2, 3)`` for
+    (H, W) or (H, W, C)), or an error naming the argument `name`; NaN and infinity are
+    refused unless `allow_nan`.
 
     Integers and bools become float64, float16 becomes float32 (so that sums do not
     overflow); float32 and float64 arrays come back as they are (not copied).
-
-    Parameters
-    ----------
-    value : array-like
-        What the caller passed.
-    name : str
-        The argument's name, used in error messages.
-    ndims : tuple of int
-        The numbers of dimensions accepted, e.g. ``(2, 3)`` for (H, W) or (H, W, C).
-    allow_nan : bool
-        Whether NaN and infinity are acceptable.
     """
     if value is None:
         raise TypeError(f"`{name}` is None: expected a numeric array")
@@ -127,15 +124,10 @@ def positive_int(value, name: str) -> int:
 
 def padding_arg(padding) -> int | str:
     """Return `padding` as an int >= 0, "valid" or "same", or raise."""
-    if isinstance(padding, str):
-        lowered = padding.lower()
-        if lowered in ("valid", "same"):
-            return lowered
-        raise ValueError(
-            f'`padding` must be an int >= 0, "valid" or "same", got {padding!r}'
-        )
-    if isinstance(padding, bool) or not isinstance(padding, numbers.Integral):
-        raise TypeError(
+    if isinstance(padding, str) and padding.lower() in ("valid", "same"):
+        return padding.lower()
+    if isinstance(padding, str | bool) or not isinstance(padding, numbers.Integral):
+        raise (ValueError if isinstance(padding, str) else TypeError)(
             f'`padding` must be an int >= 0, "valid" or "same", got {padding!r}'
         )
     if padding < 0:
@@ -173,19 +165,10 @@ def class_labels(value, name: str, n_classes: int, length: int | None = None,
     floats are accepted; bools, strings, ragged lists (TypeError), fractions, NaN, a
     shape other than (N,) and classes out of range (ValueError) are not. A 2-D
     (N, n_classes) float array is recognised as probabilities (``model.predict``) or
-    one-hot rows, and the message says how to turn them into classes.
-
-    Parameters
-    ----------
-    value : array-like
-    name : str
-        The argument's name, used in error messages.
-    n_classes : int
-    length : int, optional
-        The number of images the labels go with.
-    rows_of : (str, tuple), optional
-        The name and shape of the (N, n_classes) array whose rows the labels label
-        (e.g. ``("scores", scores.shape)``); a length mismatch names both shapes.
+    one-hot rows, and the message says how to turn them into classes. `name` is the
+    argument's name in the messages; `length`, the number of images the labels go with;
+    `rows_of`, the name and shape of the (N, n_classes) array whose rows the labels
+    label (e.g. ``("scores", scores.shape)``): a length mismatch names both shapes.
     """
     if value is None:
         raise TypeError(f"`{name}` is None: expected {n_classes}-class labels (ints)")

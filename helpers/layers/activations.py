@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.validation import as_array, forward_cache, gradient_like
+from helpers.validation import as_array, backward_check
 
 __all__ = ["relu", "sigmoid", "softmax", "relu_forward", "relu_backward"]
 
@@ -92,31 +92,18 @@ def check_relu(x) -> dict:
     return {"x": as_array(x, "x", tuple(range(0, 8)), allow_nan=True)}
 
 
-def check_sigmoid(x) -> dict:
-    """As `relu`'s door."""
-    return check_relu(x)
+check_sigmoid = check_relu_forward = check_relu
 
 
 def check_softmax(x, axis=-1) -> dict:
     """`x`: a finite array of at least 1 dimension; `axis` an int naming one of them."""
     x = as_array(x, "x", tuple(range(1, 8)))
+    message = f"`axis` must be an int in [{-x.ndim}, {x.ndim - 1}], got {axis!r}"
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(
-            f"`axis` must be an int in [{-x.ndim}, {x.ndim - 1}], got {axis!r}"
-        )
+        raise TypeError(message)
     if not -x.ndim <= axis < x.ndim:
-        raise ValueError(
-            f"`axis` must be an int in [{-x.ndim}, {x.ndim - 1}], got {axis!r}"
-        )
+        raise ValueError(message)
     return {"x": x, "axis": int(axis)}  # numpy integers too
 
 
-def check_relu_forward(x) -> dict:
-    """As `relu`'s door."""
-    return check_relu(x)
-
-
-def check_relu_backward(grad_out, cache) -> dict:
-    """`cache` from `relu_forward`; `grad_out` the shape of relu's output."""
-    cache = forward_cache(cache, ReluCache, "relu_forward")
-    return {"grad_out": gradient_like(grad_out, cache.out_shape, "relu"), "cache": cache}
+check_relu_backward = backward_check(ReluCache, "relu")

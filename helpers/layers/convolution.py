@@ -36,20 +36,14 @@ import numpy as np
 from helpers.layers.geometry import output_size, pad_amounts, strided
 from helpers.validation import (
     as_array,
-    forward_cache,
-    gradient_like,
+    backward_check,
     kernel_channels,
     padding_arg,
     positive_int,
 )
 
-__all__ = [
-    "conv2d",
-    "conv2d_layer",
-    "conv2d_layer_forward",
-    "conv2d_layer_backward_loops",
-    "conv2d_layer_backward",
-]
+__all__ = ["conv2d", "conv2d_layer", "conv2d_layer_forward",
+           "conv2d_layer_backward_loops", "conv2d_layer_backward"]
 
 # im2col columns per batch: small enough to stay in the CPU cache from copy to multiply
 BATCH_BYTES = 4 * 2**20
@@ -342,14 +336,5 @@ def check_conv2d_layer(x, kernel, bias, stride=1, padding="valid") -> dict:
 
 
 check_conv2d_layer_forward = check_conv2d_layer
-
-
-def check_conv2d_layer_backward(grad_out, cache) -> dict:
-    """The arguments of the backward passes: the forward's cache and a `grad_out` of
-    the shape of the forward's output."""
-    cache = forward_cache(cache, ConvCache, "conv2d_layer_forward")
-    grad_out = gradient_like(grad_out, cache.out_shape, "conv2d_layer")
-    return {"grad_out": grad_out, "cache": cache}
-
-
+check_conv2d_layer_backward = backward_check(ConvCache, "conv2d_layer")
 check_conv2d_layer_backward_loops = check_conv2d_layer_backward

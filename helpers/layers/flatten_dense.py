@@ -8,11 +8,12 @@ The dense layer is ``x @ weights + bias`` with weights in Keras layout
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
 
-from helpers.validation import as_array, forward_cache, gradient_like
+from helpers.validation import as_array, backward_check
 
 __all__ = ["flatten", "dense", "flatten_forward", "flatten_backward", "dense_forward",
            "dense_backward"]
@@ -140,7 +141,14 @@ def check_flatten(x) -> dict:
     return {"x": as_array(x, "x", tuple(range(1, 8)))}
 
 
-def _dense_arguments(x, weights, bias, x_ndims: tuple[int, ...]) -> dict:
+def check_flatten_forward(x) -> dict:
+    """`x`: a finite batch, (N, ...) with at least 2 dimensions."""
+    return {"x": as_array(x, "x", tuple(range(2, 9)))}
+
+
+def _check_dense(x, weights, bias, x_ndims: tuple[int, ...]) -> dict:
+    """`x` one input (n_inputs,) or a batch (N, n_inputs), as `x_ndims` allows;
+    `weights` (n_inputs, units); `bias` (units,)."""
     x = as_array(x, "x", x_ndims)
     weights = as_array(weights, "weights", (2,))
     bias = as_array(bias, "bias", (1,))
@@ -157,29 +165,7 @@ def _dense_arguments(x, weights, bias, x_ndims: tuple[int, ...]) -> dict:
     return {"x": x, "weights": weights, "bias": bias}
 
 
-def check_dense(x, weights, bias) -> dict:
-    """`x` (n_inputs,) or (N, n_inputs), `weights` (n_inputs, units), `bias` (units,)."""
-    return _dense_arguments(x, weights, bias, (1, 2))
-
-
-def check_flatten_forward(x) -> dict:
-    """`x`: a finite batch, (N, ...) with at least 2 dimensions."""
-    return {"x": as_array(x, "x", tuple(range(2, 9)))}
-
-
-def check_flatten_backward(grad_out, cache) -> dict:
-    """`cache` from `flatten_forward`; `grad_out` the shape of its output."""
-    cache = forward_cache(cache, FlattenCache, "flatten_forward")
-    return {"grad_out": gradient_like(grad_out, cache.out_shape, "flatten"),
-            "cache": cache}
-
-
-def check_dense_forward(x, weights, bias) -> dict:
-    """As `dense`'s door, with a batch: `x` (N, n_inputs)."""
-    return _dense_arguments(x, weights, bias, (2,))
-
-
-def check_dense_backward(grad_out, cache) -> dict:
-    """`cache` from `dense_forward`; `grad_out` the shape of its output (N, units)."""
-    cache = forward_cache(cache, DenseCache, "dense_forward")
-    return {"grad_out": gradient_like(grad_out, cache.out_shape, "dense"), "cache": cache}
+check_dense = functools.partial(_check_dense, x_ndims=(1, 2))
+check_dense_forward = functools.partial(_check_dense, x_ndims=(2,))
+check_flatten_backward = backward_check(FlattenCache, "flatten")
+check_dense_backward = backward_check(DenseCache, "dense")

@@ -20,7 +20,7 @@ import math
 
 from helpers.validation import padding_arg, positive_int
 
-__all__ = ["pad_amounts", "output_size", "strided"]
+__all__ = ["pad_amounts", "output_size"]  # `strided` is for the layers only
 
 
 def pad_amounts(n: int, kernel_size: int, stride: int = 1,

@@ -28,7 +28,7 @@ import numpy as np
 
 from helpers.validation import as_array
 
-__all__ = ["Step", "read_layer", "read_model", "chain_of_layers", "check_images"]
+__all__ = ["Step", "read_layer", "read_model", "check_images"]
 
 KINDS = ("conv", "maxpool", "avgpool", "flatten", "dense", "relu", "sigmoid", "softmax",
          "identity")
@@ -37,40 +37,20 @@ ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax")  # a Conv2D's, a Dense's
 
 @dataclass(frozen=True, eq=False)  # eq=False: numpy arrays inside have no truth value
 class Step:
-    """One operation of a model read from Keras.
+    """One operation of a model read from Keras (a Keras layer gives one or two)."""
 
-    Attributes
-    ----------
-    kind : str
-        One of `KINDS`: "conv", "maxpool", "avgpool", "flatten", "dense", "relu",
-        "sigmoid", "softmax" (along the last axis) or "identity" (``Dropout`` at
-        inference, ``Activation("linear")``).
-    name : str
-        The Keras layer's name; a layer and its activation give two steps of that name.
-    layer_type : str
-        The Keras layer's class, e.g. "Conv2D".
-    weights : tuple of ndarray
-        ``(kernel, bias)``, or ``(kernel,)`` for a layer without bias, in the order of
-        ``model.get_weights()``; conv kernel (kh, kw, C, F), dense kernel
-        (inputs, units). Empty for the other kinds.
-    size : (int, int)
-        The window: (kh, kw) of a conv kernel, (ph, pw) of a pooling.
-    stride : (int, int)
-        (sh, sw) of a conv or a pooling.
-    padding : str
-        "valid" or "same", of a conv or a pooling.
-    rate : float
-        A ``Dropout``'s rate (its step is "identity": dropout is off at inference).
-    """
-
+    # one of KINDS; "softmax" is along the last axis, "identity" a Dropout at inference
+    # or an Activation("linear")
     kind: str
-    name: str
-    layer_type: str
+    name: str  # the Keras layer's name (a layer and its activation: two steps)
+    layer_type: str  # the Keras layer's class, e.g. "Conv2D"
+    # (kernel, bias), or (kernel,) without bias, as in model.get_weights(): a conv
+    # kernel (kh, kw, C, F), a dense kernel (inputs, units); empty for the other kinds
     weights: tuple = ()
-    size: tuple[int, int] = (1, 1)
-    stride: tuple[int, int] = (1, 1)
-    padding: str = "valid"
-    rate: float = 0.0
+    size: tuple[int, int] = (1, 1)  # the window: (kh, kw) of a conv, (ph, pw) of a pool
+    stride: tuple[int, int] = (1, 1)  # (sh, sw) of a conv or a pooling
+    padding: str = "valid"  # "valid" or "same", of a conv or a pooling
+    rate: float = 0.0  # a Dropout's rate (off at inference: its step is "identity")
 
 
 def read_layer(layer) -> list[Step]:
@@ -122,21 +102,15 @@ def _unsupported(layer, setting):
     )
 
 
-def _activation_name(layer) -> str:
-    act = layer.activation
-    return getattr(act, "__name__", str(act))
-
-
-def _activation_steps(layer, name) -> list[Step]:
-    """The step of activation `name` ("linear": none), or raise."""
+def _activation_steps(layer) -> list[Step]:
+    """The step of the layer's activation ("linear": none), or raise."""
+    name = getattr(layer.activation, "__name__", str(layer.activation))
     if name not in ACTIVATIONS:
         raise ValueError(
             f"layer {layer.name!r}: activation {name!r} is not supported by "
             f"helpers.layers (supported: {sorted(ACTIVATIONS)})"
         )
-    if name == "linear":
-        return []
-    return [Step(name, layer.name, type(layer).__name__)]
+    return [] if name == "linear" else [Step(name, layer.name, type(layer).__name__)]
 
 
 def _weights(layer, config) -> tuple:
@@ -154,7 +128,7 @@ def _conv(layer, config):
     conv = Step("conv", layer.name, type(layer).__name__, weights=_weights(layer, config),
                 size=tuple(config["kernel_size"]), stride=tuple(config["strides"]),
                 padding=config["padding"])
-    return [conv, *_activation_steps(layer, _activation_name(layer))]
+    return [conv, *_activation_steps(layer)]
 
 
 def _pool(layer, config):
@@ -166,7 +140,7 @@ def _pool(layer, config):
 
 def _dense(layer, config):
     dense = Step("dense", layer.name, "Dense", weights=_weights(layer, config))
-    return [dense, *_activation_steps(layer, _activation_name(layer))]
+    return [dense, *_activation_steps(layer)]
 
 
 def _relu(layer, config):
@@ -184,8 +158,7 @@ def _softmax(layer, config):
 
 
 def _activation(layer, config):
-    steps = _activation_steps(layer, _activation_name(layer))
-    return steps or [Step("identity", layer.name, "Activation")]
+    return _activation_steps(layer) or [Step("identity", layer.name, "Activation")]
 
 
 _READERS = {
@@ -206,10 +179,6 @@ KERAS_LAYERS = tuple(_READERS)  # the Keras classes `read_layer` reads
 
 
 # --------------------------------------------------------------------------- the chain
-def _class_names(model) -> set[str]:
-    return {cls.__name__ for cls in type(model).__mro__}
-
-
 def chain_of_layers(model) -> list:
     """The layers of `model` in the order they run, or raise saying why `model` is not
     one chain from its input to its output.
@@ -219,7 +188,7 @@ def chain_of_layers(model) -> list:
     to its input through the graph Keras recorded: every layer on the way must take
     exactly one input and be used only once.
     """
-    names = _class_names(model)
+    names = {cls.__name__ for cls in type(model).__mro__}
     kind = type(model).__name__
     if not getattr(model, "built", True):
         raise ValueError(
@@ -331,7 +300,8 @@ def check_images(images, model) -> np.ndarray:
 
 
 # ---- the door: argument checks
-def _keras_model(model):
+def keras_model(model):
+    """`model` if it is a Keras model (it has layers), or a TypeError."""
     if not hasattr(model, "layers"):
         raise TypeError(f"`model` must be a Keras model, got {type(model).__name__}")
     return model
@@ -351,9 +321,4 @@ def check_read_layer(layer) -> dict:
 
 def check_read_model(model) -> dict:
     """`model`: a Keras model (whether it is one chain, `chain_of_layers` says)."""
-    return {"model": _keras_model(model)}
-
-
-def check_chain_of_layers(model) -> dict:
-    """As `read_model`'s door."""
-    return check_read_model(model)
+    return {"model": keras_model(model)}

@@ -27,41 +27,14 @@ with one.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from helpers.layers.activations import (
-    relu,
-    relu_backward,
-    relu_forward,
-    sigmoid,
-    softmax,
-)
-from helpers.layers.convolution import (
-    conv2d_layer,
-    conv2d_layer_backward,
-    conv2d_layer_forward,
-)
-from helpers.layers.flatten_dense import (
-    dense,
-    dense_backward,
-    dense_forward,
-    flatten_backward,
-    flatten_forward,
-)
-from helpers.layers.keras_reader import Step, check_images, read_model
-from helpers.layers.loss import (
-    softmax_cross_entropy_backward,
-    softmax_cross_entropy_forward,
-)
-from helpers.layers.pooling import (
-    avg_pool2d_layer,
-    max_pool2d_layer,
-    max_pool2d_layer_backward,
-    max_pool2d_layer_forward,
-)
+from helpers.layers import activations, convolution, flatten_dense, loss, pooling
+from helpers.layers.keras_reader import Step, check_images, keras_model, read_model
 from helpers.validation import (
     as_array,
     class_labels,
@@ -83,14 +56,15 @@ def _bias(step: Step) -> np.ndarray:
 
 
 _INFERENCE = {  # kind -> function(x, step): the step's output
-    "conv": lambda x, s: conv2d_layer(x, s.weights[0], _bias(s), s.stride[0], s.padding),
-    "maxpool": lambda x, s: max_pool2d_layer(x, s.size[0], s.stride[0]),
-    "avgpool": lambda x, s: avg_pool2d_layer(x, s.size[0], s.stride[0]),
-    "flatten": lambda x, s: flatten_forward(x)[0],
-    "dense": lambda x, s: dense(x, s.weights[0], _bias(s)),
-    "relu": lambda x, s: relu(x),
-    "sigmoid": lambda x, s: sigmoid(x).astype(x.dtype, copy=False),
-    "softmax": lambda x, s: softmax(x, axis=-1).astype(x.dtype, copy=False),
+    "conv": lambda x, s: convolution.conv2d_layer(x, s.weights[0], _bias(s), s.stride[0],
+                                                  s.padding),
+    "maxpool": lambda x, s: pooling.max_pool2d_layer(x, s.size[0], s.stride[0]),
+    "avgpool": lambda x, s: pooling.avg_pool2d_layer(x, s.size[0], s.stride[0]),
+    "flatten": lambda x, s: flatten_dense.flatten_forward(x)[0],
+    "dense": lambda x, s: flatten_dense.dense(x, s.weights[0], _bias(s)),
+    "relu": lambda x, s: activations.relu(x),
+    "sigmoid": lambda x, s: activations.sigmoid(x).astype(x.dtype, copy=False),
+    "softmax": lambda x, s: activations.softmax(x).astype(x.dtype, copy=False),
     "identity": lambda x, s: x,  # dropout is off at inference time
 }
 
@@ -158,13 +132,17 @@ def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
 # kind -> (forward(x, step, weights) -> (out, cache), backward(grad_out, cache) ->
 # grad_x or (grad_x, grad_kernel, grad_bias)): each layer's pair, side by side
 _PAIRS = {
-    "conv": (lambda x, s, w: conv2d_layer_forward(x, *w, s.stride[0], s.padding),
-             conv2d_layer_backward),
-    "dense": (lambda x, s, w: dense_forward(x, *w), dense_backward),
-    "maxpool": (lambda x, s, w: max_pool2d_layer_forward(x, s.size[0], s.stride[0]),
-                max_pool2d_layer_backward),
-    "flatten": (lambda x, s, w: flatten_forward(x), flatten_backward),
-    "relu": (lambda x, s, w: relu_forward(x), relu_backward),
+    "conv": (lambda x, s, w: convolution.conv2d_layer_forward(x, *w, s.stride[0],
+                                                              s.padding),
+             convolution.conv2d_layer_backward),
+    "dense": (lambda x, s, w: flatten_dense.dense_forward(x, *w),
+              flatten_dense.dense_backward),
+    "maxpool": (lambda x, s, w: pooling.max_pool2d_layer_forward(x, s.size[0],
+                                                                 s.stride[0]),
+                pooling.max_pool2d_layer_backward),
+    "flatten": (lambda x, s, w: flatten_dense.flatten_forward(x),
+                flatten_dense.flatten_backward),
+    "relu": (lambda x, s, w: activations.relu_forward(x), activations.relu_backward),
     "identity": (lambda x, s, w: (x, None), lambda grad, cache: grad),  # Dropout(0)
 }
 
@@ -231,21 +209,18 @@ def trainable(model) -> tuple[list[Step], list[np.ndarray]]:
     return steps, params
 
 
-def _one_blas_thread():
-    return threadpool_limits(1, user_api="blas")
+def _on_one_blas_thread(function):
+    """`function` with numpy's matrix products on one BLAS thread (the module says why)."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with threadpool_limits(1, user_api="blas"):
+            return function(*args, **kwargs)
+
+    return run
 
 
-def _forward(steps, params, x):
-    caches, k = [], 0
-    for step in steps:
-        n = len(step.weights)
-        step_forward, _ = _PAIRS[step.kind]
-        x, cache = step_forward(x, step, params[k : k + n])
-        caches.append(cache)
-        k += n
-    return x, caches
-
-
+@_on_one_blas_thread
 def forward(steps: list[Step], params: list, x: np.ndarray):
     """Run the chain; return the scores (before the softmax) and every step's cache.
 
@@ -259,11 +234,25 @@ def forward(steps: list[Step], params: list, x: np.ndarray):
     scores : (N, classes) array
     caches : list, one per step: what its ``*_forward`` returned for its backward
     """
-    with _one_blas_thread():
-        return _forward(steps, params, x)
+    caches, k = [], 0
+    for step in steps:
+        n = len(step.weights)
+        step_forward, _ = _PAIRS[step.kind]
+        x, cache = step_forward(x, step, params[k : k + n])
+        caches.append(cache)
+        k += n
+    return x, caches
 
 
-def _backward(steps, caches, grad_scores, timings):
+@_on_one_blas_thread
+def backward(steps: list[Step], caches: list, grad_scores: np.ndarray,
+             timings: dict | None = None) -> list[np.ndarray]:
+    """Backward pass from the gradient of the loss with respect to the scores.
+
+    Returns the gradients in the order of `params` (``model.get_weights()``). If
+    `timings` is a dict, the seconds spent in each layer's backward pass are added to
+    it, by layer name (a conv layer's ReLU counts with the conv layer).
+    """
     grads, grad = [], grad_scores
     for step, cache in zip(steps[::-1], caches[::-1], strict=True):
         start = time.perf_counter()
@@ -280,26 +269,6 @@ def _backward(steps, caches, grad_scores, timings):
     return grads
 
 
-def backward(steps: list[Step], caches: list, grad_scores: np.ndarray,
-             timings: dict | None = None) -> list[np.ndarray]:
-    """Backward pass from the gradient of the loss with respect to the scores.
-
-    Returns the gradients in the order of `params` (``model.get_weights()``). If
-    `timings` is a dict, the seconds spent in each layer's backward pass are added to
-    it, by layer name (a conv layer's ReLU counts with the conv layer).
-    """
-    with _one_blas_thread():
-        return _backward(steps, caches, grad_scores, timings)
-
-
-def _loss_and_gradients(steps, params, x, y, timings):
-    scores, caches = _forward(steps, params, x)
-    loss, loss_cache = softmax_cross_entropy_forward(scores, y)
-    grad_scores = softmax_cross_entropy_backward(1.0, loss_cache)
-    grad_scores = grad_scores.astype(scores.dtype, copy=False)
-    return loss, _backward(steps, caches, grad_scores, timings)
-
-
 def loss_and_gradients(steps: list[Step], params: list, x: np.ndarray, y: np.ndarray,
                        timings: dict | None = None):
     """Mean cross-entropy of the network on (x, y) and its gradient for every param.
@@ -309,37 +278,35 @@ def loss_and_gradients(steps: list[Step], params: list, x: np.ndarray, y: np.nda
     loss : float
     grads : list of arrays, the order and shapes of `params`
     """
-    with _one_blas_thread():
-        return _loss_and_gradients(steps, params, x, y, timings)
+    scores, caches = forward(steps, params, x)
+    mean_loss, loss_cache = loss.softmax_cross_entropy_forward(scores, y)
+    grad_scores = loss.softmax_cross_entropy_backward(1.0, loss_cache)
+    grad_scores = grad_scores.astype(scores.dtype, copy=False)
+    return mean_loss, backward(steps, caches, grad_scores, timings)
 
 
 def sgd_step(steps: list[Step], params: list, x: np.ndarray, y: np.ndarray,
              learning_rate: float) -> float:
     """One step of plain SGD, ``w -= learning_rate * grad``, in place; returns the loss
     before the step (what Keras' ``train_on_batch`` returns)."""
-    with _one_blas_thread():
-        loss, grads = _loss_and_gradients(steps, params, x, y, None)
+    mean_loss, grads = loss_and_gradients(steps, params, x, y)
     for w, g in zip(params, grads, strict=True):
         w -= learning_rate * g.astype(w.dtype, copy=False)
-    return loss
+    return mean_loss
 
 
 # ---- the door: argument checks
 def check_numpy_forward(model, images, batch_size=256) -> dict:
     """`model` a Keras model, `batch_size` an int >= 1, `images` a float32 batch of the
     model's input shape (`check_images`); the model's layers are read in the body."""
-    if not hasattr(model, "layers"):
-        raise TypeError(f"`model` must be a Keras model, got {type(model).__name__}")
-    batch_size = positive_int(batch_size, "batch_size")
+    model, batch_size = keras_model(model), positive_int(batch_size, "batch_size")
     return {"model": model, "images": check_images(images, model),
             "batch_size": batch_size}
 
 
 def check_trainable(model) -> dict:
     """`model`: a Keras model (what it is made of, the body says)."""
-    if not hasattr(model, "layers"):
-        raise TypeError(f"`model` must be a Keras model, got {type(model).__name__}")
-    return {"model": model}
+    return {"model": keras_model(model)}
 
 
 def _steps(steps) -> None:

@@ -22,22 +22,17 @@ module are their doors, which `helpers.layers` puts in front of them.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
 
 from helpers.layers.geometry import output_size, strided
-from helpers.validation import as_array, forward_cache, gradient_like, positive_int
+from helpers.validation import as_array, backward_check, positive_int
 
-__all__ = [
-    "max_pool2d",
-    "avg_pool2d",
-    "max_pool2d_layer",
-    "avg_pool2d_layer",
-    "max_pool2d_layer_forward",
-    "max_pool2d_layer_backward_loops",
-    "max_pool2d_layer_backward",
-]
+__all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_layer", "avg_pool2d_layer",
+           "max_pool2d_layer_forward", "max_pool2d_layer_backward_loops",
+           "max_pool2d_layer_backward"]
 
 
 class PoolCache(NamedTuple):
@@ -196,32 +191,21 @@ def max_pool2d_layer_backward(grad_out, cache: PoolCache) -> np.ndarray:
 
 
 # ---- the door: argument checks
-def check_max_pool2d(x, size=2, stride=None) -> dict:
-    """The arguments of `max_pool2d` and `avg_pool2d`, checked (stride None -> size)."""
-    x = as_array(x, "x", (2, 3))
+def _check_pooling(x, size, stride, batch: bool) -> dict:
+    """`x` one image, (H, W) or (H, W, C), or a `batch` (N, H, W, C); a window `size`
+    that fits in H and W; `stride` None -> `size`."""
+    x = as_array(x, "x", (4,) if batch else (2, 3))
     size = positive_int(size, "size")
     stride = size if stride is None else positive_int(stride, "stride")
-    H, W = x.shape[:2]
+    (H, W), what = (x.shape[1:3], "images") if batch else (x.shape[:2], "input")
     if size > H or size > W:
-        raise ValueError(f"`size` {size} is larger than the input ({H}x{W})")
+        raise ValueError(f"`size` {size} is larger than the {what} ({H}x{W})")
     return {"x": x, "size": size, "stride": stride}
 
 
-check_avg_pool2d = check_max_pool2d
-
-
-def check_max_pool2d_layer(x, size=2, stride=None) -> dict:
-    """The arguments of the pooling layers, checked (stride None -> size)."""
-    x = as_array(x, "x", (4,))
-    size = positive_int(size, "size")
-    stride = size if stride is None else positive_int(stride, "stride")
-    _, H, W, _ = x.shape
-    if size > H or size > W:
-        raise ValueError(f"`size` {size} is larger than the images ({H}x{W})")
-    return {"x": x, "size": size, "stride": stride}
-
-
-check_max_pool2d_layer_forward = check_max_pool2d_layer
+check_max_pool2d = check_avg_pool2d = functools.partial(_check_pooling, batch=False)
+check_max_pool2d_layer = check_max_pool2d_layer_forward = functools.partial(
+    _check_pooling, batch=True)
 
 
 def check_avg_pool2d_layer(x, size=2, stride=None) -> dict:
@@ -229,12 +213,5 @@ def check_avg_pool2d_layer(x, size=2, stride=None) -> dict:
     return check_max_pool2d_layer(x, size, stride)
 
 
-def check_max_pool2d_layer_backward(grad_out, cache) -> dict:
-    """The arguments of the backward passes: the forward's cache and a `grad_out` of
-    the shape of the forward's output."""
-    cache = forward_cache(cache, PoolCache, "max_pool2d_layer_forward")
-    grad_out = gradient_like(grad_out, cache.out_shape, "max_pool2d_layer")
-    return {"grad_out": grad_out, "cache": cache}
-
-
+check_max_pool2d_layer_backward = backward_check(PoolCache, "max_pool2d_layer")
 check_max_pool2d_layer_backward_loops = check_max_pool2d_layer_backward
