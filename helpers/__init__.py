@@ -42,19 +42,7 @@ from helpers.layers import (
     softmax,
 )
 
-__all__ = [
-    "avg_pool2d",
-    "avg_pool2d_layer",
-    "conv2d",
-    "conv2d_layer",
-    "dense",
-    "flatten",
-    "max_pool2d",
-    "max_pool2d_layer",
-    "numpy_forward",
-    "output_size",
-    "relu",
-    "sigmoid",
-    "softmax",
-]
+__all__ = ["avg_pool2d", "avg_pool2d_layer", "conv2d", "conv2d_layer", "dense", "flatten",
+           "max_pool2d", "max_pool2d_layer", "numpy_forward", "output_size", "relu",
+           "sigmoid", "softmax"]
 __version__ = "0.1.0"

@@ -278,7 +278,17 @@ def conv2d_layer_backward(grad_out, cache: ConvCache):
 
 
 # ---- the door: argument checks
-def _check_image_kernel(image, kernel):
+def _padded_size(H, W, kh, kw, stride, padding) -> tuple[int, int]:
+    """(Hp, Wp): the height and width of an H x W input with its zeros added."""
+    top, bottom, left, right = _pads(H, W, kh, kw, stride, padding)
+    return H + top + bottom, W + left + right
+
+
+def check_conv2d(image, kernel, stride=1, padding=0) -> dict:
+    """The arguments of `conv2d`, checked; image and kernel come back (H, W, C) and
+    (kh, kw, C)."""
+    stride = positive_int(stride, "stride")
+    padding = padding_arg(padding)
     image = as_array(image, "image", (2, 3))
     kernel = as_array(kernel, "kernel", (2, 3))
     if image.ndim == 2:
@@ -291,18 +301,8 @@ def _check_image_kernel(image, kernel):
             f"{image.shape[2]}: a (kh, kw, C) kernel needs an (H, W, C) image with the "
             f"same C (kernel shape {kernel.shape}, image shape {image.shape})"
         )
-    return image, kernel
-
-
-def check_conv2d(image, kernel, stride=1, padding=0) -> dict:
-    """The arguments of `conv2d`, checked; image and kernel come back (H, W, C) and
-    (kh, kw, C)."""
-    stride = positive_int(stride, "stride")
-    padding = padding_arg(padding)
-    image, kernel = _check_image_kernel(image, kernel)
     (H, W, _), (kh, kw, _) = image.shape, kernel.shape
-    top, bottom, left, right = _pads(H, W, kh, kw, stride, padding)
-    Hp, Wp = H + top + bottom, W + left + right
+    Hp, Wp = _padded_size(H, W, kh, kw, stride, padding)
     if kh > Hp or kw > Wp:
         raise ValueError(
             f"`kernel` ({kh}x{kw}) is larger than the padded image "
@@ -325,8 +325,7 @@ def check_conv2d_layer(x, kernel, bias, stride=1, padding="valid") -> dict:
         raise ValueError(
             f"`bias` has shape {bias.shape}, expected ({F},) for {F} filters"
         )
-    top, bottom, left, right = _pads(H, W, kh, kw, stride, padding)
-    Hp, Wp = H + top + bottom, W + left + right
+    Hp, Wp = _padded_size(H, W, kh, kw, stride, padding)
     if kh > Hp or kw > Wp:
         raise ValueError(
             f"`kernel` ({kh}x{kw}) is larger than the padded images ({Hp}x{Wp})"

@@ -115,9 +115,7 @@ def _activation_steps(layer) -> list[Step]:
 
 def _weights(layer, config) -> tuple:
     kernel = np.asarray(layer.kernel)
-    if not config["use_bias"]:
-        return (kernel,)
-    return kernel, np.asarray(layer.bias)
+    return (kernel, np.asarray(layer.bias)) if config["use_bias"] else (kernel,)
 
 
 def _conv(layer, config):
@@ -269,9 +267,7 @@ def check_images(images, model) -> np.ndarray:
         expected = tuple(model.inputs[0].shape)
     except (AttributeError, IndexError, ValueError, TypeError):
         expected = None
-    images = as_array(images, "images", (2, 3, 4, 5))
-    if images.dtype != np.float32:
-        images = images.astype(np.float32)
+    images = as_array(images, "images", (2, 3, 4, 5)).astype(np.float32, copy=False)
     if expected is None:
         return images
     wanted = "(N, " + ", ".join(str(n) for n in expected[1:]) + ")"

@@ -50,9 +50,8 @@ __all__ = ["numpy_forward", "trainable", "forward", "backward", "loss_and_gradie
 # --------------------------------------------------------------------------- inference
 def _bias(step: Step) -> np.ndarray:
     """The step's bias, or zeros for a layer built with ``use_bias=False``."""
-    kernel = step.weights[0]
-    return step.weights[1] if len(step.weights) == 2 else np.zeros(kernel.shape[-1],
-                                                                   kernel.dtype)
+    kernel, *bias = step.weights
+    return bias[0] if bias else np.zeros(kernel.shape[-1], kernel.dtype)
 
 
 _INFERENCE = {  # kind -> function(x, step): the step's output
@@ -149,8 +148,7 @@ _PAIRS = {
 
 def _refuse_what_cannot_be_trained(steps: list[Step]) -> list[Step]:
     """The steps up to the scores (a last softmax goes into the loss), or raise."""
-    if steps and steps[-1].kind == "softmax" and len(steps) > 1 \
-            and steps[-2].kind == "dense":
+    if [step.kind for step in steps[-2:]] == ["dense", "softmax"]:
         steps = steps[:-1]
     for step in steps:
         where = f"layer {step.name!r}"
@@ -330,17 +328,14 @@ def _chain(steps, params) -> None:
                 f"{name!r}), got {type(w).__name__} {getattr(w, 'shape', '')}")
 
 
-def _batch(steps, x) -> np.ndarray:
+def check_forward(steps, params, x) -> dict:
+    """`steps`, `params` from `trainable`; `x` a batch of numbers (with the first conv
+    layer's channels)."""
+    _chain(steps, params)
     x = as_array(x, "x", (2, 4))
     if steps and steps[0].kind == "conv":
         kernel_channels(steps[0].weights[0], x.shape[-1])
-    return x
-
-
-def check_forward(steps, params, x) -> dict:
-    """`steps`, `params` from `trainable`; `x` a batch of numbers."""
-    _chain(steps, params)
-    return {"steps": steps, "params": params, "x": _batch(steps, x)}
+    return {"steps": steps, "params": params, "x": x}
 
 
 def check_backward(steps, caches, grad_scores, timings=None) -> dict:
