@@ -35,10 +35,8 @@ def _images_kernel(images, kernel):
     kernel = as_array(kernel, "kernel", (2,))
     kh, kw = kernel.shape
     if kh > images.shape[1] or kw > images.shape[2]:
-        raise ValueError(
-            f"`kernel` ({kh}x{kw}) is larger than the images "
-            f"({images.shape[1]}x{images.shape[2]})"
-        )
+        raise ValueError(f"`kernel` ({kh}x{kw}) is larger than the images "
+                         f"({images.shape[1]}x{images.shape[2]})")
     return images, kernel
 
 
@@ -65,10 +63,8 @@ def _targets(targets, shape):
     if targets.ndim == 2:
         targets = targets[None]
     if targets.shape != shape:
-        raise ValueError(
-            f"`targets` must have the shape of the feature maps {shape}, "
-            f"got {targets.shape}"
-        )
+        raise ValueError(f"`targets` must have the shape of the feature maps {shape}, "
+                         f"got {targets.shape}")
     return targets
 
 
@@ -165,8 +161,7 @@ def gradient_descent(images, targets, start, learning_rate: float, steps: int):
         learning_rate, (int, float, np.integer, np.floating)
     ) or not learning_rate > 0:
         raise ValueError(
-            f"`learning_rate` must be a positive number, got {learning_rate!r}"
-        )
+            f"`learning_rate` must be a positive number, got {learning_rate!r}")
     steps = positive_int(steps, "steps")
     start = as_array(start, "start", (2,))  # named as the caller knows it
     images, kernel = _images_kernel(images, start)

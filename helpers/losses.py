@@ -40,10 +40,9 @@ def cross_entropy(probabilities, labels) -> float:
     if p.ndim == 1:
         p = p[None]  # one example: a batch of 1
     if np.any(p < 0) or np.any(p > 1) or not np.allclose(p.sum(axis=1), 1, atol=1e-3):
-        raise ValueError(
-            "`probabilities` must be in [0, 1] with each row summing to 1 "
-            f"(softmax outputs), got rows summing to {np.round(p.sum(axis=1), 4)}"
-        )
+        raise ValueError("`probabilities` must be in [0, 1] with each row summing "
+                         "to 1 (softmax outputs), got rows summing to "
+                         f"{np.round(p.sum(axis=1), 4)}")
     if isinstance(labels, numbers.Real) and not isinstance(labels, bool):
         labels = [labels]  # one example's class
     labels = class_labels(labels, "labels", p.shape[1],

@@ -50,11 +50,9 @@ def backward_check(cache_type: type, layer: str):
         grad = as_array(grad_out, "grad_out", tuple(range(9)))
         expected = tuple(cache.out_shape)
         if grad.shape != expected:
-            raise ValueError(
-                f"`grad_out` has shape {grad.shape} but the output of {layer} has shape "
-                f"{expected}: the upstream gradient must have the shape of the layer's "
-                "output"
-            )
+            raise ValueError(f"`grad_out` has shape {grad.shape} but the output of "
+                             f"{layer} has shape {expected}: the upstream gradient "
+                             "must have the shape of the layer's output")
         return {"grad_out": grad, "cache": cache}
 
     return check
@@ -90,16 +88,13 @@ def as_array(value, name: str, ndims: tuple[int, ...],
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
     ):
-        raise TypeError(
-            f"`{name}` must hold numbers, got an array of dtype {arr.dtype}"
-        )
+        raise TypeError(f"`{name}` must hold numbers, got an array of dtype "
+                        f"{arr.dtype}")
     if arr.ndim not in ndims:
         expected = " or ".join(str(n) for n in ndims)
         short = " or ".join(f"{n}-D" for n in ndims)
-        raise ValueError(
-            f"`{name}` must have {expected} dimensions ({short}), got shape {arr.shape} "
-            f"({arr.ndim} dimensions)"
-        )
+        raise ValueError(f"`{name}` must have {expected} dimensions ({short}), got "
+                         f"shape {arr.shape} ({arr.ndim} dimensions)")
     if arr.size == 0:
         raise ValueError(f"`{name}` is empty (shape {arr.shape})")
     if np.issubdtype(arr.dtype, np.complexfloating):
@@ -178,10 +173,9 @@ def class_labels(value, name: str, n_classes: int, length: int | None = None,
         raise TypeError(f"`{name}` must be a flat list or (N,) array of class numbers, "
                         f"got a ragged nested list: {exc}") from None
     if arr.ndim == 2 and arr.shape[1] == n_classes and arr.dtype.kind == "f":
-        raise ValueError(
-            f"`{name}` has shape {arr.shape}: these look like probabilities (one row "
-            f"of {n_classes} per item), not classes; pass {name}.argmax(axis=1)"
-        )
+        raise ValueError(f"`{name}` has shape {arr.shape}: these look like "
+                         f"probabilities (one row of {n_classes} per item), not "
+                         f"classes; pass {name}.argmax(axis=1)")
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"`{name}` must hold class numbers (ints), got dtype {arr.dtype}")
     if arr.dtype.kind == "f" and (not np.all(np.isfinite(arr))
@@ -198,10 +192,9 @@ def class_labels(value, name: str, n_classes: int, length: int | None = None,
     if rows_of is not None:
         other, shape = rows_of
         if len(arr) != shape[0]:
-            raise ValueError(
-                f"`{name}` has shape {arr.shape} but `{other}` has shape {shape}: "
-                f"expected one label per row, shape ({shape[0]},)"
-            )
+            raise ValueError(f"`{name}` has shape {arr.shape} but `{other}` has shape "
+                             f"{shape}: expected one label per row, shape "
+                             f"({shape[0]},)")
     if length is not None and len(arr) != length:
         raise ValueError(f"`{name}` has {len(arr)} entries for {length} images")
     return arr.astype(np.int64)
@@ -229,10 +222,8 @@ def small_enough(shape, name: str, max_side: int, alternative: str) -> None:
     """Refuse an array whose height or width passes `max_side` (a figure that would
     take minutes to draw), naming the alternative."""
     if max(shape[:2]) > max_side:
-        raise ValueError(
-            f"`{name}` is {shape[0]}x{shape[1]}: too large to draw step by step "
-            f"(at most {max_side}x{max_side}); {alternative}"
-        )
+        raise ValueError(f"`{name}` is {shape[0]}x{shape[1]}: too large to draw step "
+                         f"by step (at most {max_side}x{max_side}); {alternative}")
 
 
 def sequence_arg(value, name: str, what: str, length: int | None = None) -> list:
@@ -252,8 +243,7 @@ def kernel_channels(kernel: np.ndarray, channels: int, kernel_name: str = "kerne
     """Refuse a (kh, kw, C', F) kernel whose C' is not the input's `channels`; the
     message names both arguments (`kernel_name`, `input_name`)."""
     if kernel.shape[2] != channels:
-        raise ValueError(
-            f"`{kernel_name}` has shape {kernel.shape} (C={kernel.shape[2]}) but "
-            f"`{input_name}` has {channels} channel(s): expected a kernel of shape "
-            f"(kh, kw, {channels}, F)"
-        )
+        raise ValueError(f"`{kernel_name}` has shape {kernel.shape} "
+                         f"(C={kernel.shape[2]}) but `{input_name}` has {channels} "
+                         "channel(s): expected a kernel of shape "
+                         f"(kh, kw, {channels}, F)")

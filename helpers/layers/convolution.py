@@ -296,18 +296,15 @@ def check_conv2d(image, kernel, stride=1, padding=0) -> dict:
     if kernel.ndim == 2:
         kernel = kernel[:, :, None]
     if kernel.shape[2] != image.shape[2]:
-        raise ValueError(
-            f"`kernel` has {kernel.shape[2]} channel(s) but `image` has "
-            f"{image.shape[2]}: a (kh, kw, C) kernel needs an (H, W, C) image with the "
-            f"same C (kernel shape {kernel.shape}, image shape {image.shape})"
-        )
+        raise ValueError(f"`kernel` has {kernel.shape[2]} channel(s) but `image` has "
+                         f"{image.shape[2]}: a (kh, kw, C) kernel needs an (H, W, C) "
+                         f"image with the same C (kernel shape {kernel.shape}, image "
+                         f"shape {image.shape})")
     (H, W, _), (kh, kw, _) = image.shape, kernel.shape
     Hp, Wp = _padded_size(H, W, kh, kw, stride, padding)
     if kh > Hp or kw > Wp:
-        raise ValueError(
-            f"`kernel` ({kh}x{kw}) is larger than the padded image "
-            f"({Hp}x{Wp}): use a smaller kernel or more padding"
-        )
+        raise ValueError(f"`kernel` ({kh}x{kw}) is larger than the padded image "
+                         f"({Hp}x{Wp}): use a smaller kernel or more padding")
     return {"image": image, "kernel": kernel, "stride": stride, "padding": padding}
 
 
@@ -322,14 +319,12 @@ def check_conv2d_layer(x, kernel, bias, stride=1, padding="valid") -> dict:
     kh, kw, _, F = kernel.shape
     kernel_channels(kernel, C)
     if bias.shape != (F,):
-        raise ValueError(
-            f"`bias` has shape {bias.shape}, expected ({F},) for {F} filters"
-        )
+        raise ValueError(f"`bias` has shape {bias.shape}, expected ({F},) for "
+                         f"{F} filters")
     Hp, Wp = _padded_size(H, W, kh, kw, stride, padding)
     if kh > Hp or kw > Wp:
-        raise ValueError(
-            f"`kernel` ({kh}x{kw}) is larger than the padded images ({Hp}x{Wp})"
-        )
+        raise ValueError(f"`kernel` ({kh}x{kw}) is larger than the padded images "
+                         f"({Hp}x{Wp})")
     return {"x": x, "kernel": kernel, "bias": bias, "stride": stride,
             "padding": padding}
 

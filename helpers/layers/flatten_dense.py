@@ -153,15 +153,13 @@ def _check_dense(x, weights, bias, x_ndims: tuple[int, ...]) -> dict:
     weights = as_array(weights, "weights", (2,))
     bias = as_array(bias, "bias", (1,))
     if x.shape[-1] != weights.shape[0]:
-        raise ValueError(
-            f"`x` has {x.shape[-1]} inputs but `weights` has shape {weights.shape}: "
-            f"expected weights of shape ({x.shape[-1]}, units)"
-        )
+        raise ValueError(f"`x` has {x.shape[-1]} inputs but `weights` has shape "
+                         f"{weights.shape}: expected weights of shape "
+                         f"({x.shape[-1]}, units)")
     if bias.shape[0] != weights.shape[1]:
-        raise ValueError(
-            f"`bias` has shape {bias.shape} but `weights` has {weights.shape[1]} units: "
-            f"expected bias of shape ({weights.shape[1]},)"
-        )
+        raise ValueError(f"`bias` has shape {bias.shape} but `weights` has "
+                         f"{weights.shape[1]} units: expected bias of shape "
+                         f"({weights.shape[1]},)")
     return {"x": x, "weights": weights, "bias": bias}
 
 

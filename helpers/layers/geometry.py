@@ -70,10 +70,8 @@ def check_output_size(n, kernel_size, stride=1, padding=0) -> dict:
     if padding != "same":
         p = 0 if padding == "valid" else padding
         if kernel_size > n + 2 * p:
-            raise ValueError(
-                f"`kernel_size` {kernel_size} is larger than the padded input "
-                f"({n} + 2 * {p} = {n + 2 * p})"
-            )
+            raise ValueError(f"`kernel_size` {kernel_size} is larger than the padded "
+                             f"input ({n} + 2 * {p} = {n + 2 * p})")
     return arguments
 
 

@@ -70,11 +70,10 @@ def read_layer(layer) -> list[Step]:
     layer_type = type(layer).__name__
     config = layer.get_config()
     if layer_type not in _READERS:
-        raise ValueError(
-            f"layer {layer.name!r} is a {layer_type}, which helpers.layers does not "
-            "support (supported: Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dense, "
-            "Dropout, ReLU, Activation, Softmax)"
-        )
+        raise ValueError(f"layer {layer.name!r} is a {layer_type}, which "
+                         "helpers.layers does not support (supported: Conv2D, "
+                         "MaxPooling2D, AveragePooling2D, Flatten, Dense, Dropout, "
+                         "ReLU, Activation, Softmax)")
     if config.get("data_format", "channels_last") != "channels_last":
         raise _unsupported(layer, f"data_format={config['data_format']!r}")
     return _READERS[layer_type](layer, config)
@@ -106,10 +105,8 @@ def _activation_steps(layer) -> list[Step]:
     """The step of the layer's activation ("linear": none), or raise."""
     name = getattr(layer.activation, "__name__", str(layer.activation))
     if name not in ACTIVATIONS:
-        raise ValueError(
-            f"layer {layer.name!r}: activation {name!r} is not supported by "
-            f"helpers.layers (supported: {sorted(ACTIVATIONS)})"
-        )
+        raise ValueError(f"layer {layer.name!r}: activation {name!r} is not supported "
+                         f"by helpers.layers (supported: {sorted(ACTIVATIONS)})")
     return [] if name == "linear" else [Step(name, layer.name, type(layer).__name__)]
 
 
@@ -189,25 +186,22 @@ def chain_of_layers(model) -> list:
     names = {cls.__name__ for cls in type(model).__mro__}
     kind = type(model).__name__
     if not getattr(model, "built", True):
-        raise ValueError(
-            f"`model` ({kind}) has not been built yet, so it has no weights: start it "
-            "with keras.Input(shape=...) (e.g. keras.Input(shape=(28, 28, 1))), or "
-            "call model.build((None, 28, 28, 1)), or train it first"
-        )
+        raise ValueError(f"`model` ({kind}) has not been built yet, so it has no "
+                         "weights: start it with keras.Input(shape=...) (e.g. "
+                         "keras.Input(shape=(28, 28, 1))), or call "
+                         "model.build((None, 28, 28, 1)), or train it first")
     if "Sequential" in names:
         return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
     if "Functional" not in names:
-        raise ValueError(
-            f"`model` is a subclassed model (class {kind}): its call() method is Python "
-            "code that numpy_forward cannot follow. Build the same layers as a "
-            "keras.Sequential (or a functional model that is one chain)"
-        )
+        raise ValueError(f"`model` is a subclassed model (class {kind}): its call() "
+                         "method is Python code that numpy_forward cannot follow. "
+                         "Build the same layers as a keras.Sequential (or a "
+                         "functional model that is one chain)")
     inputs, outputs = list(model.inputs), list(model.outputs)
     if len(inputs) != 1 or len(outputs) != 1:
-        raise ValueError(
-            f"`model` has {len(inputs)} input(s) and {len(outputs)} output(s): "
-            "numpy_forward runs only a chain of layers from one input to one output"
-        )
+        raise ValueError(f"`model` has {len(inputs)} input(s) and {len(outputs)} "
+                         "output(s): numpy_forward runs only a chain of layers from "
+                         "one input to one output")
     chain, tensor = [], outputs[0]
     while True:
         layer, node_index, _ = tensor._keras_history
@@ -216,16 +210,13 @@ def chain_of_layers(model) -> list:
         node = layer._inbound_nodes[node_index]
         parents = list(node.input_tensors)
         if len(parents) != 1:
-            raise ValueError(
-                f"layer {layer.name!r} ({type(layer).__name__}) takes {len(parents)} "
-                "inputs: the model is not one chain of layers, which is all "
-                "numpy_forward can run"
-            )
+            raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) takes "
+                             f"{len(parents)} inputs: the model is not one chain of "
+                             "layers, which is all numpy_forward can run")
         if any(earlier is layer for earlier in chain):
-            raise ValueError(
-                f"layer {layer.name!r} is used twice in `model` (shared weights): "
-                "numpy_forward runs only a chain in which every layer is used once"
-            )
+            raise ValueError(f"layer {layer.name!r} is used twice in `model` (shared "
+                             "weights): numpy_forward runs only a chain in which "
+                             "every layer is used once")
         chain.append(layer)
         tensor = parents[0]
     if tensor is not inputs[0]:
@@ -235,10 +226,9 @@ def chain_of_layers(model) -> list:
                 if type(layer).__name__ != "InputLayer"
                 and not any(layer is link for link in chain)]
     if branches:
-        raise ValueError(
-            f"layers {branches} of `model` are not on the chain from its input to its "
-            "output: numpy_forward runs only a chain of layers"
-        )
+        raise ValueError(f"layers {branches} of `model` are not on the chain from its "
+                         "input to its output: numpy_forward runs only a chain of "
+                         "layers")
     return chain[::-1]
 
 
@@ -274,24 +264,19 @@ def check_images(images, model) -> np.ndarray:
     sizes_fit = len(expected) - 1 == images.ndim and all(
         e is None or e == n for e, n in zip(expected[1:], images.shape, strict=True))
     if sizes_fit:
-        raise ValueError(
-            f"`images` has shape {images.shape}: that is one image without the batch "
-            f"axis; the model expects a batch {wanted}: pass images[None] "
-            "(or np.expand_dims(image, 0))"
-        )
+        raise ValueError(f"`images` has shape {images.shape}: that is one image "
+                         "without the batch axis; the model expects a batch "
+                         f"{wanted}: pass images[None] (or np.expand_dims(image, 0))")
     if images.ndim != len(expected):
-        raise ValueError(
-            f"`images` has shape {images.shape} ({images.ndim} dimensions) but the "
-            f"model expects a batch of shape {wanted}"
-        )
+        raise ValueError(f"`images` has shape {images.shape} ({images.ndim} "
+                         f"dimensions) but the model expects a batch of shape {wanted}")
     for axis, (e, n) in enumerate(zip(expected[1:], images.shape[1:], strict=True)):
         if e is not None and e != n:
             what = "channels" if axis == len(expected) - 2 and len(expected) == 4 \
                 else "size"
-            raise ValueError(
-                f"`images` has shape {images.shape} but the model expects {wanted}: "
-                f"wrong {what} ({n} instead of {e} along axis {axis + 1})"
-            )
+            raise ValueError(f"`images` has shape {images.shape} but the model "
+                             f"expects {wanted}: wrong {what} ({n} instead of {e} "
+                             f"along axis {axis + 1})")
     return images
 
 
@@ -308,10 +293,9 @@ def check_read_layer(layer) -> dict:
     if not hasattr(layer, "get_config"):
         raise TypeError(f"`layer` must be a Keras layer, got {type(layer).__name__}")
     if not getattr(layer, "built", True):
-        raise ValueError(
-            f"layer {layer.name!r} has not been built yet, so it has no weights: build "
-            "its model (keras.Input(shape=...) first) or call it on a batch"
-        )
+        raise ValueError(f"layer {layer.name!r} has not been built yet, so it has no "
+                         "weights: build its model (keras.Input(shape=...) first) or "
+                         "call it on a batch")
     return {"layer": layer}
 
 

@@ -107,10 +107,8 @@ def check_softmax_cross_entropy_backward(grad_loss, cache) -> dict:
     if isinstance(grad_loss, np.ndarray) and grad_loss.shape == ():
         grad_loss = grad_loss[()]  # a 0-d array: its number
     if isinstance(grad_loss, bool | np.bool_) or not isinstance(grad_loss, numbers.Real):
-        raise TypeError(
-            f"`grad_loss` must be a number (dL/d loss, 1.0 when the loss ends the "
-            f"chain), got {grad_loss!r:.60}"
-        )
+        raise TypeError("`grad_loss` must be a number (dL/d loss, 1.0 when the loss "
+                        f"ends the chain), got {grad_loss!r:.60}")
     if not np.isfinite(grad_loss):
         raise ValueError(f"`grad_loss` must be a finite number, got {grad_loss}")
     # a Python float, so float32 scores give a float32 gradient

@@ -162,10 +162,9 @@ def _refuse_what_cannot_be_trained(steps: list[Step]) -> list[Step]:
         if step.kind == "dense" and len(step.weights) != 2:
             raise ValueError(f"{where}: a bias is required")
         if step.rate != 0:
-            raise ValueError(
-                f"{where}: dropout rate {step.rate} draws random masks; build the model "
-                "with rate 0 to train it deterministically"
-            )
+            raise ValueError(f"{where}: dropout rate {step.rate} draws random masks; "
+                             "build the model with rate 0 to train it "
+                             "deterministically")
         if step.kind in ("sigmoid", "softmax"):
             raise ValueError(f"{where}: activation {step.kind!r} is not supported")
         if step.kind not in _PAIRS:
