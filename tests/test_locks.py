@@ -25,7 +25,8 @@ PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[0-9][A-Za-z0-9.+!-]*$")
 INCLUDE = "-r requirements-learner.txt"
 # What a learner never needs: tests, lint, the browser test, grading, the book, hooks.
 MAINTAINER_TOOLS = ["nbval", "pytest", "pytest-xdist", "hypothesis", "ruff", "playwright",
-                    "nbgrader", "sphinx", "myst-nb", "sphinx-book-theme", "pre-commit"]
+                    "nbgrader", "sphinx", "myst-nb", "sphinx-book-theme", "pre-commit",
+                    "colorspacious"]
 # The commands of the maintainer's side: each must install the maintainer's lock.
 MAINTAINER_TARGETS = ["test", "test-fast", "lint", "unit", "notebooks", "book", "slides",
                       "grade", "bench", "execute", "precommit"]

@@ -40,10 +40,11 @@ LEARNER = (
 )
 # The maintainer's tools: notebooks under pytest, tests on both cores, property tests, lint,
 # the browser test, learner copies and autograding, the offline book, pre-commit hooks,
-# the workshop server (JupyterHub, `make hub`).
+# the workshop server (JupyterHub, `make hub`), colour vision deficiency simulation for
+# the colour policy's test (colorspacious).
 MAINTAINER = (
     "nbval", "pytest", "pytest-xdist", "hypothesis", "ruff", "playwright", "nbgrader",
-    "Sphinx", "myst-nb", "sphinx-book-theme", "pre_commit", "jupyterhub",
+    "Sphinx", "myst-nb", "sphinx-book-theme", "pre_commit", "jupyterhub", "colorspacious",
 )
 
 
