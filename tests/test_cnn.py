@@ -285,7 +285,8 @@ def test_show_items_and_show_predictions_return_figures():
     fig = plots.show_items(images, labels, CLASS_NAMES, predicted=[0, 1, 6, 3, 9])
     assert isinstance(fig, plt.Figure)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles[2] == "true: Pullover\npredicted: Shirt"
+    assert titles[2] == "true: Pullover\n✗ predicted: Shirt"
+    assert titles[0] == "true: T-shirt/top\n✓ predicted: T-shirt/top"
     probabilities = rng.dirichlet(np.ones(10), size=5)
     fig = plots.show_predictions(images[..., None], probabilities, labels, CLASS_NAMES)
     assert isinstance(fig, plt.Figure)

@@ -177,7 +177,7 @@ def test_good_input_still_draws():
 def test_show_items_draws_the_given_classes():
     fig = plots.show_items(IMAGES, LABELS, NAMES, predicted=LABELS[::-1])
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles[0] == "true: class 0\npredicted: class 9"
+    assert titles[0] == "true: class 0\n✗ predicted: class 9"
     assert len(titles) == 6
 
 

@@ -5,6 +5,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.colors as mcolors  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from learners import not_done, returns_none, run_check  # noqa: E402
@@ -309,24 +310,45 @@ def test_pooling_explorer_on_another_map():
 # --------------------------------------------------------------------------- plots
 def test_show_pooling_ties_windows_to_outputs():
     ax_in, ax_out = plots.show_pooling(data.pooling_example())
-    outlines = [p for p in ax_in.patches if not p.get_fill()]
+    outlines = [p for p in ax_in.patches if not p.get_fill() and p.get_gid() is None]
     assert len(outlines) == 4 and len(ax_out.patches) == 4
+    rings = [p for p in ax_in.patches if p.get_gid() == "window-maximum"]
+    assert [(int(p.center[1]), int(p.center[0])) for p in rings] == [
+        (1, 1), (1, 3), (2, 0), (3, 3)]  # the 6, 8, 3 and 4 of each window
     for window, cell in zip(outlines, ax_out.patches, strict=True):
         assert window.get_edgecolor() == cell.get_edgecolor()
     assert len({tuple(p.get_edgecolor()) for p in outlines}) == 4
-    numbers = sorted(t.get_text() for t in ax_out.texts)
+    numbers = sorted(t.get_text() for t in _numbers(ax_out))
     assert numbers == ["3", "4", "6", "8"]
+    # Not colour alone: window "a" of the input is output cell "a", in the same colour.
+    letters_in, letters_out = _letters(ax_in), _letters(ax_out)
+    assert [t.get_text() for t in letters_in] == ["a", "b", "c", "d"]
+    assert [t.get_text() for t in letters_out] == ["a", "b", "c", "d"]
+    for window, letter in zip(outlines, letters_in, strict=True):
+        assert window.get_edgecolor()[:3] == mcolors.to_rgb(letter.get_color())
+        x, y = letter.get_position()  # inside its window
+        assert window.get_x() < x < window.get_x() + window.get_width()
+        assert window.get_y() < y < window.get_y() + window.get_height()
+
+
+def _letters(ax):
+    return [t for t in ax.texts if t.get_gid() == "window-label"]
+
+
+def _numbers(ax):
+    return [t for t in ax.texts if t.get_gid() != "window-label"]
 
 
 def test_show_pooling_outlines_every_overlapping_window():
     grid = np.array([[3, 1, 0, 2, 8, 1], [0, 9, 2, 4, 1, 0], [1, 3, 4, 0, 5, 2],
                      [2, 0, 1, 6, 2, 3], [7, 1, 2, 0, 5, 1], [4, 2, 6, 1, 3, 9]], float)
     ax_in, ax_out = plots.show_pooling(grid, size=3, stride=2)
-    outlines = [p for p in ax_in.patches if not p.get_fill() and p.get_width() > 1]
+    outlines = [p for p in ax_in.patches if not p.get_fill() and p.get_gid() is None
+                and p.get_width() > 1]
     assert len(outlines) == 4  # all four windows, not three
     assert len({(p.get_x(), p.get_y(), p.get_width()) for p in outlines}) == 4
     # each window keeps a different maximum: 9, 8, 7, 6 (by hand)
-    assert sorted(t.get_text() for t in ax_out.texts) == ["6", "7", "8", "9"]
+    assert sorted(t.get_text() for t in _numbers(ax_out)) == ["6", "7", "8", "9"]
     assert "all 4 windows outlined" in ax_in.get_xlabel()
     # overlapping neighbours are drawn at different insets, so none hides another
     widths = sorted({round(p.get_width(), 2) for p in outlines})
@@ -348,7 +370,7 @@ def test_show_pooling_marks_the_dropped_edge():
 
 def test_show_pooling_average_and_errors():
     _, ax_out = plots.show_pooling(data.pooling_example(), kind="avg")
-    assert sorted(t.get_text() for t in ax_out.texts) == ["2", "2", "3.25", "5.25"]
+    assert sorted(t.get_text() for t in _numbers(ax_out)) == ["2", "2", "3.25", "5.25"]
     with pytest.raises(ValueError, match="kind"):
         plots.show_pooling(data.pooling_example(), kind="min")
     with pytest.raises(ValueError, match="2-D"):

@@ -1,6 +1,9 @@
 """Drawing, one module per kind of figure; ``from helpers import plots`` gives them all.
 
-- `plots.style`: the colour scheme (one colour map per kind of quantity) and shared utilities
+- `plots.describe`: what a figure shows, in words (its alt text), and `show`, which
+  displays a figure with it: ``plots.show(fig)`` instead of ``plt.show()``
+- `plots.style`: the colour policy (colour maps, shared scales, colour-blind-safe
+  categorical colours, never colour alone) and shared utilities
 - `plots.matrices`: small matrices with their numbers, images, outlined windows, grids
 - `plots.convolution`: a convolution step by step, kernels and their feature maps,
   padding and stride
@@ -8,22 +11,22 @@
   adding up, a conv layer's input, kernels and output as boxes
 - `plots.activations`: activation functions, a feature map before and after ReLU
 - `plots.pooling`: pooling windows and their outputs
-- `plots.dense`: flatten order, the pipeline of layer shapes
-- `plots.gradients`: learning a kernel: loss curves, kernel snapshots, learning rates
+- `plots.dense`: flatten order, the pipeline of layer shapes, the cross-entropy curve
+- `plots.gradients`: learning a kernel: target maps, loss curves, kernel snapshots,
+  learning rates
 - `plots.architecture`: dense vs conv weights, shift equivariance, receptive fields
 - `plots.backprop`: where ReLU and max pooling send a gradient, numpy vs Keras training
 - `plots.training`: learning curves, confusion matrix, items and predictions, learned
   kernels
 
-One colour map per kind of quantity, across the whole series:
-
-- `IMAGE_CMAP` ("gray") for pixel intensities: 0 is black, the brightest pixel white.
-- `VALUE_CMAP` ("RdBu_r") for signed numbers (kernels, feature maps, gradients):
-  negative blue, zero white, positive red, always centred on zero.
-- `COUNT_CMAP` ("Blues") for counts and percentages (the confusion matrix).
+The colour policy is stated in `helpers.plots.style`: one colour map per kind of
+quantity (`IMAGE_CMAP`, `VALUE_CMAP`, `COUNT_CMAP`), one colour scale and a colour bar
+for panels that compare, Okabe-Ito colours for categories (`CORRECT`, `WRONG`,
+`WINDOW_COLORS`), and never colour alone.
 
 Every function takes ``ax=None`` (a new figure when None) and returns the Axes (or the
-Figure for grids), so figures compose. No function calls ``plt.show()``.
+Figure for grids), so figures compose; each describes what it drew (`describe`). No
+function shows its figure: ``plots.show(fig)`` does, with the description as alt text.
 """
 
 from helpers.plots.activations import plot_activations, show_rectified
@@ -52,12 +55,14 @@ from helpers.plots.convolution import (
     show_padding_stride,
     show_patch_vs_kernel,
 )
-from helpers.plots.dense import show_flatten, show_pipeline
+from helpers.plots.dense import plot_cross_entropy, show_flatten, show_pipeline
+from helpers.plots.describe import describe, description, show
 from helpers.plots.gradients import (
     plot_learning_rates,
     plot_loss_curve,
     show_descent,
     show_kernel_snapshots,
+    show_targets,
 )
 from helpers.plots.matrices import highlight_window, show_grid, show_image, show_matrix
 from helpers.plots.pooling import show_pooling
@@ -66,6 +71,9 @@ from helpers.plots.style import (
     COUNT_CMAP,
     HIGHLIGHT,
     IMAGE_CMAP,
+    LINE_STYLES,
+    MARKERS,
+    OKABE_ITO,
     PADDING_COLOR,
     VALUE_CMAP,
     WINDOW_COLORS,
@@ -81,6 +89,9 @@ from helpers.plots.training import (
 )
 
 __all__ = [
+    "describe", "description", "show",
+    "plot_cross_entropy", "show_targets",
+    "LINE_STYLES", "MARKERS", "OKABE_ITO",
     "plot_training_match", "show_pool_gradient", "show_relu_mask",
     "CORRECT", "COUNT_CMAP", "HIGHLIGHT", "IMAGE_CMAP", "PADDING_COLOR", "VALUE_CMAP",
     "WINDOW_COLORS",

@@ -5,9 +5,12 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers.plots.describe import describe, muted, number, percent, rows
 from helpers.plots.matrices import show_matrix
 from helpers.plots.style import (
+    LINE_STYLES,
     VALUE_CMAP,
+    WINDOW_COLORS,
     _axes,
     _value_limits,
 )
@@ -28,9 +31,11 @@ def plot_activations(ax=None, x_range: tuple[float, float] = (-4.0, 4.0)):
     x = np.linspace(x_range[0], x_range[1], 401)
     ax.axhline(0, color="#888888", linewidth=0.8)
     ax.axvline(0, color="#888888", linewidth=0.8)
-    ax.plot(x, layers.relu(x), linewidth=2.5, label="ReLU: max(0, x)")
-    ax.plot(x, layers.sigmoid(x), linewidth=2, label="sigmoid: 1 / (1 + exp(-x))")
-    ax.plot(x, np.tanh(x), linewidth=2, linestyle="--", label="tanh(x)")
+    curves = [("ReLU: max(0, x)", layers.relu(x)),
+              ("sigmoid: 1 / (1 + exp(-x))", layers.sigmoid(x)), ("tanh(x)", np.tanh(x))]
+    for k, (label, y) in enumerate(curves):
+        ax.plot(x, y, linewidth=2.5, color=WINDOW_COLORS[k], linestyle=LINE_STYLES[k],
+                label=label)
     ax.set_xlim(*x_range)
     ax.set_ylim(-1.25, min(3.0, x_range[1]) + 0.25)
     ax.set_xlabel("input x")
@@ -38,6 +43,13 @@ def plot_activations(ax=None, x_range: tuple[float, float] = (-4.0, 4.0)):
     ax.set_title("Three activation functions")
     ax.legend(loc="upper left", fontsize=9)
     ax.grid(alpha=0.3)
+    low, high = number(x_range[0]), number(x_range[1])
+    ends = "; ".join(f"{label.split(':')[0]} from {number(y[0])} to {number(y[-1])}"
+                     for label, y in curves)
+    describe(ax, f"ReLU, sigmoid and tanh for inputs x from {low} to {high}. ReLU is 0 "
+             "for every negative x and equals x for positive x; sigmoid and tanh are "
+             "S-shaped and flatten out at both ends. Their values at the two ends: "
+             f"{ends}")
     return ax
 
 
@@ -75,11 +87,24 @@ def show_rectified(feature_map, axes=None, numbers: bool | None = None):
     for ax, values, title in [(axes[0], feature_map, "feature map"),
                               (axes[1], rectified, "after ReLU")]:
         if numbers:
-            show_matrix(values, ax=ax, title=title, cmap=VALUE_CMAP, vmin=vmin,
-                        vmax=vmax)
+            with muted():
+                show_matrix(values, ax=ax, title=title, cmap=VALUE_CMAP, vmin=vmin,
+                            vmax=vmax)
         else:
-            ax.imshow(values, cmap=VALUE_CMAP, vmin=vmin, vmax=vmax)
+            image = ax.imshow(values, cmap=VALUE_CMAP, vmin=vmin, vmax=vmax)
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_title(title)
+    if not numbers:  # the numbers are not written: a colour bar gives them
+        axes[1].figure.colorbar(image, ax=list(axes), shrink=0.8, label="value")
+    negative = int(np.sum(feature_map < 0))
+    if numbers and feature_map.size <= 64:
+        values = (f"Before, row by row: {rows(feature_map)}; after: {rows(rectified)}")
+    else:
+        values = (f"Before, values from {number(feature_map.min())} to "
+                  f"{number(feature_map.max())}; after, from 0 to "
+                  f"{number(rectified.max())}")
+    describe(axes[0], f"A {H}x{W} feature map beside the same map after ReLU, on one "
+             f"scale: its {negative} negative values ({percent(negative / (H * W))}) "
+             f"become 0 and the others stay. {values}")
     return axes

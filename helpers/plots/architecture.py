@@ -12,9 +12,11 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from helpers import architecture
+from helpers.plots.describe import describe, number, plural, rows
 from helpers.plots.style import (
     HIGHLIGHT,
     IMAGE_CMAP,
+    LINE_STYLES,
     VALUE_CMAP,
     WINDOW_COLORS,
     _axes,
@@ -96,6 +98,14 @@ def show_weight_sharing(dense_maps, kernel, positions, size=2.6):
                             fontsize=10)
         _no_ticks(axes[1, k])
     fig.colorbar(image, ax=axes[1, :].tolist(), shrink=0.8, label="weight")
+    (r0, c0), (r1, c1) = positions
+    describe(fig, f"Top: the weights of two dense units, each drawn as a map of {H}x{W}, "
+             f"one weight per input pixel, every pixel connected (weights from "
+             f"{number(dense_maps.min())} to {number(dense_maps.max())}, different in "
+             f"the two units). Bottom: the weights of two conv units on the same grid: "
+             f"0 everywhere except the {kh}x{kw} window at ({r0}, {c0}) and at "
+             f"({r1}, {c1}), which hold the same {kh * kw} weights, row by row: "
+             f"{rows(kernel)}")
     return fig
 
 
@@ -137,13 +147,14 @@ def show_shift_equivariance(image, shifted, conv_maps, dense_maps, shift, size=2
         raise ValueError(f"`shift` must be two ints in [0, {H}) and [0, {W}), "
                          f"got {shift!r}")
     fig, axes = plt.subplots(3, 3, figsize=(3 * size + 1.5, 3 * size))
-    rows = ["item", f"shifted by ({dr}, {dc})", "difference"]
+    labels = ["item", f"shifted by ({dr}, {dc})", "difference"]
     for k in range(2):
         axes[k, 0].imshow((image, shifted)[k], cmap=IMAGE_CMAP)
-        axes[k, 0].set_ylabel(rows[k])
+        axes[k, 0].set_ylabel(labels[k])
     axes[2, 0].axis("off")
     axes[2, 0].text(0.5, 0.5, "output(shifted item)\n− shifted output(item)",
                     ha="center", va="center", transform=axes[2, 0].transAxes)
+    found = []
     for col, (name, maps) in enumerate((("conv map", conv_maps),
                                         ("dense output", dense_maps)), start=1):
         low, high = _value_limits(maps)
@@ -157,8 +168,19 @@ def show_shift_equivariance(image, shifted, conv_maps, dense_maps, shift, size=2
         im = axes[2, col].imshow(difference, cmap=VALUE_CMAP, vmin=low, vmax=high)
         axes[2, col].set_title(f"{name}: difference")
         fig.colorbar(im, ax=axes[2, col], shrink=0.8)
+        # Away from the border: the rows and columns the shift brought in, and the last
+        # row and column, whose windows reach into the padding.
+        inside = np.abs(difference[dr:H - 1, dc:W - 1])
+        found.append(f"{name}: largest |difference| {number(inside.max())} away from "
+                     f"the border, largest |output| {number(np.abs(maps).max())}")
     for ax in axes.flat:
         _no_ticks(ax)
+    describe(fig, f"An item of {H}x{W} pixels and the item shifted by "
+             f"{plural(dr, 'row')} down and {plural(dc, 'column')} right, each with a "
+             "conv layer's feature map and a dense layer's output drawn as a map; the "
+             "bottom row shows the output for the shifted item minus the item's output "
+             "shifted by the same amount, 0 where the layer moved its output along with "
+             f"the item. {'; '.join(found)}")
     return fig
 
 
@@ -196,10 +218,10 @@ def show_receptive_fields(image, stack, names=None, unit=(0, 0), ax=None):
     top, left, _ = architecture.input_window(stack, *unit)
     ax = _axes(ax, size=(4.5, 4.5))
     ax.imshow(image, cmap=IMAGE_CMAP)
-    for number, (name, (size, jump)) in enumerate(zip(names, fields, strict=True)):
-        color = WINDOW_COLORS[number % len(WINDOW_COLORS)]
-        _square(ax, top, left, size, color,
+    for k, (name, (size, jump)) in enumerate(zip(names, fields, strict=True)):
+        _square(ax, top, left, size, WINDOW_COLORS[k % len(WINDOW_COLORS)],
                 label=f"{name}: {size}x{size} pixels (jump {jump})")
+        ax.patches[-1].set_linestyle(LINE_STYLES[k % len(LINE_STYLES)])
     H, W = image.shape
     ax.set_xlim(min(-0.5, left - 1), max(W - 0.5, left + fields[-1][0]))
     ax.set_ylim(max(H - 0.5, top + fields[-1][0]), min(-0.5, top - 1))
@@ -207,4 +229,9 @@ def show_receptive_fields(image, stack, names=None, unit=(0, 0), ax=None):
     ax.set_xlabel("column")
     ax.set_ylabel("row")
     ax.set_title("what one unit of each layer sees")
+    seen = ", ".join(f"{name} {size}x{size}" for name, (size, _) in
+                     zip(names, fields, strict=True))
+    describe(ax, f"What one unit of each layer sees: nested squares over the {H}x{W} "
+             f"image, all with their top-left corner at row {top}, column {left}, "
+             f"growing layer by layer: {seen} pixels")
     return ax

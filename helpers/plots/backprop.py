@@ -6,9 +6,18 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.patheffects import withStroke
 
+from helpers.plots.describe import describe, muted, number, percent, rows
 from helpers.plots.matrices import show_matrix
-from helpers.plots.style import CORRECT, VALUE_CMAP, WINDOW_COLORS, WRONG, _value_limits
+from helpers.plots.pooling import LABEL_GID, window_label
+from helpers.plots.style import (
+    LINE_STYLES,
+    MARKERS,
+    VALUE_CMAP,
+    WINDOW_COLORS,
+    _value_limits,
+)
 from helpers.validation import as_array, positive_int
 
 
@@ -38,16 +47,22 @@ def show_relu_mask(x, grad_out, axes=None, decimals: int = 1):
         w = x.shape[1]
         _, axes = plt.subplots(1, 3, figsize=(3 * (0.55 * w + 0.8), 0.55 * x.shape[0] + 1.2))
     vmin, vmax = _value_limits(np.concatenate([grad_out.ravel(), grad_x.ravel()]))
-    show_matrix(x, ax=axes[0], title="input x of ReLU", cmap=VALUE_CMAP,
-                decimals=decimals, vmin=_value_limits(x)[0], vmax=_value_limits(x)[1])
-    show_matrix(grad_out, ax=axes[1], title="upstream gradient", cmap=VALUE_CMAP,
-                decimals=decimals, vmin=vmin, vmax=vmax)
-    show_matrix(grad_x, ax=axes[2], title="gradient passed back\n(0 where x <= 0)",
-                cmap=VALUE_CMAP, decimals=decimals, vmin=vmin, vmax=vmax)
+    with muted():
+        show_matrix(x, ax=axes[0], title="input x of ReLU", cmap=VALUE_CMAP,
+                    decimals=decimals, vmin=_value_limits(x)[0], vmax=_value_limits(x)[1])
+        show_matrix(grad_out, ax=axes[1], title="upstream gradient", cmap=VALUE_CMAP,
+                    decimals=decimals, vmin=vmin, vmax=vmax)
+        show_matrix(grad_x, ax=axes[2], title="gradient passed back\n(0 where x <= 0)",
+                    cmap=VALUE_CMAP, decimals=decimals, vmin=vmin, vmax=vmax)
     for i, j in np.argwhere(x <= 0):
         for ax in axes[:2]:
             ax.plot([j - 0.4, j + 0.4], [i - 0.4, i + 0.4], color="0.4", lw=1)
             ax.plot([j - 0.4, j + 0.4], [i + 0.4, i - 0.4], color="0.4", lw=1)
+    blocked = int(np.sum(x <= 0))
+    describe(axes[0], f"ReLU's backward pass. Its input x, row by row: "
+             f"{rows(x, decimals)}; the upstream gradient: {rows(grad_out, decimals)}; "
+             f"the gradient passed back: {rows(grad_x, decimals)}, 0 in the {blocked} "
+             "cells where x <= 0 (crossed out) and the upstream gradient elsewhere")
     return axes
 
 
@@ -83,11 +98,12 @@ def show_pool_gradient(x, grad_out, size: int = 2, axes=None, decimals: int = 1)
         _, axes = plt.subplots(1, 3, figsize=(0.55 * (2 * W + ow) + 3.5, 0.55 * H + 1.3),
                                gridspec_kw={"width_ratios": [W, max(ow, 1.5), W]})
     vmin, vmax = _value_limits(np.concatenate([grad_out.ravel(), grad_x.ravel()]))
-    show_matrix(x, ax=axes[0], title="input of max pooling", decimals=decimals)
-    show_matrix(grad_out, ax=axes[1], title="upstream\ngradient", cmap=VALUE_CMAP,
-                decimals=decimals, vmin=vmin, vmax=vmax)
-    show_matrix(grad_x, ax=axes[2], title="gradient passed back", cmap=VALUE_CMAP,
-                decimals=decimals, vmin=vmin, vmax=vmax)
+    with muted():
+        show_matrix(x, ax=axes[0], title="input of max pooling", decimals=decimals)
+        show_matrix(grad_out, ax=axes[1], title="upstream\ngradient", cmap=VALUE_CMAP,
+                    decimals=decimals, vmin=vmin, vmax=vmax)
+        show_matrix(grad_x, ax=axes[2], title="gradient passed back", cmap=VALUE_CMAP,
+                    decimals=decimals, vmin=vmin, vmax=vmax)
     for k, (i, j) in enumerate(np.ndindex(oh, ow)):
         color = WINDOW_COLORS[k % len(WINDOW_COLORS)]
         window = x[i * size : (i + 1) * size, j * size : (j + 1) * size]
@@ -99,6 +115,20 @@ def show_pool_gradient(x, grad_out, size: int = 2, axes=None, decimals: int = 1)
                                      edgecolor=color, lw=2))
         axes[1].add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False,
                                     edgecolor=color, lw=2.5))
+        # The window's letter, in the input, the upstream gradient and the result.
+        for ax, (top, left) in ((axes[0], (i * size - 0.45, j * size - 0.45)),
+                                (axes[1], (i - 0.45, j - 0.45)),
+                                (axes[2], (i * size - 0.45, j * size - 0.45))):
+            ax.text(left + 0.06, top + 0.04, window_label(k), ha="left", va="top",
+                    fontsize=8, fontweight="bold", color=color, zorder=5,
+                    gid=LABEL_GID,
+                    path_effects=[withStroke(linewidth=2.5, foreground="white")])
+    describe(axes[0], f"Max pooling's backward pass, {size}x{size} windows ("
+             f"{window_label(0)} to {window_label(oh * ow - 1)}). The input, row by "
+             f"row: {rows(x, decimals)}, with the maximum of each window ringed; the "
+             f"upstream gradient, one number per window: {rows(grad_out, decimals)}; "
+             f"the gradient passed back: {rows(grad_x, decimals)}, each window's number "
+             "at the position of its maximum and 0 elsewhere")
     return axes
 
 
@@ -137,15 +167,30 @@ def plot_training_match(steps, numpy_loss, keras_loss, eval_steps, accuracy,
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     ax_loss, ax_acc = axes
-    ax_loss.plot(steps, numpy_loss, color=CORRECT, lw=3, alpha=0.6, label="numpy CNN")
+    ax_loss.plot(steps, numpy_loss, color=WINDOW_COLORS[0], lw=3, alpha=0.6,
+                 ls=LINE_STYLES[0], label="numpy CNN")
     if keras_loss is not None:
-        ax_loss.plot(steps, keras_loss, color=WRONG, lw=1, ls="--",
+        ax_loss.plot(steps, keras_loss, color=WINDOW_COLORS[1], lw=1, ls=LINE_STYLES[1],
                      label="Keras, same start and batches")
     ax_loss.set(xlabel="SGD step", ylabel="cross-entropy loss (batch)",
                 title="loss per step")
     ax_loss.legend()
-    ax_acc.plot(eval_steps, 100 * np.asarray(accuracy), "o-", color=CORRECT)
+    ax_acc.plot(eval_steps, 100 * np.asarray(accuracy), marker=MARKERS[0], ls="-",
+                color=WINDOW_COLORS[0])
     ax_acc.set(xlabel="SGD step", ylabel="accuracy (%)",
                title="numpy CNN on held-out test items")
     ax_acc.grid(alpha=0.3)
+    first, last = numpy_loss[: min(20, len(steps))], numpy_loss[-min(20, len(steps)):]
+    text = (f"Left: the loss of each of {len(steps)} SGD steps of the numpy CNN, "
+            f"{number(first.mean())} on average over the first {len(first)} steps and "
+            f"{number(last.mean())} over the last {len(last)}")
+    if keras_loss is not None:
+        gap = float(np.nanmax(np.abs(numpy_loss - keras_loss)))
+        same = ("the two curves are one (they differ by less than 1e-6)" if gap < 1e-6
+                else f"they differ by up to {gap:.2g}")
+        text += f"; Keras from the same start and batches: {same}"
+    text += (f". Right: the numpy CNN's accuracy on held-out test items, from "
+             f"{percent(accuracy[0])} at step {int(eval_steps[0])} to "
+             f"{percent(accuracy[-1])} at step {int(eval_steps[-1])}")
+    describe(ax_loss, text)
     return axes

@@ -9,6 +9,7 @@ import numpy as np
 from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
 
 from helpers import architecture
+from helpers.plots.describe import describe, muted, number
 from helpers.plots.matrices import show_image
 from helpers.plots.style import (
     HIGHLIGHT,
@@ -49,11 +50,17 @@ def show_rgb_channels(image, size: float = 2.4):
     axes[0].imshow(np.clip(image, 0, 1))
     axes[0].set_title(f"colour image {image.shape}")
     axes[0].axis("off")
-    for c, name in enumerate(CHANNEL_NAMES):
-        show_image(image[:, :, c], ax=axes[c + 1], title=f"channel {c}: {name}",
-                   cmap=IMAGE_CMAP)
-        axes[c + 1].images[-1].set_clim(0, 1)
+    with muted():
+        for c, name in enumerate(CHANNEL_NAMES):
+            show_image(image[:, :, c], ax=axes[c + 1], title=f"channel {c}: {name}",
+                       cmap=IMAGE_CMAP)
+            axes[c + 1].images[-1].set_clim(0, 1)
     fig.tight_layout()
+    means = ", ".join(f"{name} {number(image[:, :, c].mean())}"
+                      for c, name in enumerate(CHANNEL_NAMES))
+    describe(fig, f"A colour image of {image.shape[0]}x{image.shape[1]} pixels and its "
+             "three channels, red, green and blue, each a gray image from 0 (black) to 1 "
+             f"(white); their mean values: {means}")
     return fig
 
 
@@ -97,6 +104,12 @@ def show_channel_sum(per_channel, titles, size: float = 2.6):
                     ha="center", va="center", fontsize=22)
     fig.tight_layout(w_pad=2.2)
     fig.colorbar(image, ax=list(axes), shrink=0.8, pad=0.02, label="response")
+    sizes = ", ".join(f"{title} {number(np.abs(m).mean())}"
+                      for title, m in zip(titles, maps, strict=True))
+    describe(fig, f"{len(maps)} per-channel feature maps of {total.shape[0]}x"
+             f"{total.shape[1]} added up to one feature map, all on one scale from "
+             f"{number(vmin)} to {number(vmax)}. Mean |value|: {sizes}; the sum "
+             f"{number(np.abs(total).mean())}")
     return fig
 
 
@@ -231,6 +244,12 @@ def show_kernel_block(image, kernel, row: int = 0, col: int = 0, ax=None):
     ax.set_title(f"image {H}x{W}x{C}: the kernel block covers a {kh}x{kw} window of "
                  f"all {C} channels;\nits {kh * kw * C} products add up to one number "
                  f"of the feature map, at ({row}, {col})")
+    names = ", ".join(CHANNEL_NAMES) if C == 3 else f"channels 0 to {C - 1}"
+    describe(ax, f"The {H}x{W}x{C} image as {C} layers, one per channel ({names}), and a "
+             f"{kh}x{kw}x{C} kernel as a block over the window at row {row}, column {col} "
+             f"of every layer: its {kh * kw * C} products add up to "
+             f"{number(feature_map[row, col])}, the number at ({row}, {col}) of the "
+             f"{out_h}x{out_w} feature map beside it")
     return ax
 
 
@@ -318,4 +337,9 @@ def show_conv_volumes(input_shape, kernel_size, filters: int, stride: int = 1,
     ax.set_title(f"Conv2D({F}, ({kh}, {kw}), strides={stride}, padding={padding!r}): "
                  f"({H}, {W}, {C}) → ({out_h}, {out_w}, {F})\nparameters: "
                  f"{kh}·{kw}·{C}·{F} weights + {F} biases = {params}")
+    drawn = f" ({shown} drawn)" if F > shown else ""
+    describe(ax, f"A conv layer as boxes: the {H}x{W}x{C} input, {F} kernels of "
+             f"{kh}x{kw}x{C}{drawn}, and the {out_h}x{out_w}x{F} output, one layer per "
+             f"kernel. Conv2D({F}, ({kh}, {kw}), strides={stride}, padding={padding!r}) "
+             f"has {kh}·{kw}·{C}·{F} weights + {F} biases = {params} parameters")
     return ax

@@ -6,8 +6,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from helpers.plots.describe import (
+    describe,
+    map_words,
+    matrix_words,
+    muted,
+    number,
+    plural,
+    rows,
+)
 from helpers.plots.matrices import highlight_window, show_image, show_matrix
 from helpers.plots.style import (
+    BLUE,
     IMAGE_CMAP,
     PADDING_COLOR,
     VALUE_CMAP,
@@ -62,18 +72,27 @@ def show_conv_step(
     if len(axes) != n_panels:
         raise ValueError(f"`axes` must hold {n_panels} Axes, got {len(axes)}")
     ax_img, ax_prod, ax_map = axes[0], axes[-2], axes[-1]
-    show_matrix(image, ax=ax_img, title=f"window at ({row}, {col})")
-    highlight_window(ax_img, row, col, kh, kw)
-    if with_kernel:
-        show_matrix(kernel, ax=axes[1], title="kernel")
-    show_matrix(product, ax=ax_prod, title="window × kernel")
-    ax_prod.set_xlabel(f"sum = {_fmt(product.sum(), 2)}", fontsize=12)
     filled = np.arange(out_h * out_w).reshape(out_h, out_w) <= row * out_w + col
-    cmap, vmin, vmax = _map_limits(feature_map)
-    show_matrix(np.where(filled, feature_map, np.nan), ax=ax_map, title="feature map",
-                cmap=cmap, vmin=vmin, vmax=vmax, numbers=False)
-    _write_numbers(ax_map, feature_map, filled)
-    highlight_window(ax_map, row, col, 1, 1)
+    with muted():
+        show_matrix(image, ax=ax_img, title=f"window at ({row}, {col})")
+        highlight_window(ax_img, row, col, kh, kw)
+        if with_kernel:
+            show_matrix(kernel, ax=axes[1], title="kernel")
+        show_matrix(product, ax=ax_prod, title="window × kernel")
+        ax_prod.set_xlabel(f"sum = {_fmt(product.sum(), 2)}", fontsize=12)
+        cmap, vmin, vmax = _map_limits(feature_map)
+        show_matrix(np.where(filled, feature_map, np.nan), ax=ax_map, title="feature map",
+                    cmap=cmap, vmin=vmin, vmax=vmax, numbers=False)
+        _write_numbers(ax_map, feature_map, filled)
+        highlight_window(ax_map, row, col, 1, 1)
+    window = image[row : row + kh, col : col + kw]
+    done = ", ".join(number(v) for v in feature_map[filled])
+    describe(ax_img, f"The {kh}x{kw} window at row {row}, column {col} of the "
+             f"{image.shape[0]}x{image.shape[1]} image, row by row: {rows(window)}"
+             + (f"; the kernel: {rows(kernel)}" if with_kernel else "")
+             + f"; window times kernel: {rows(product)}; their sum, "
+             f"{number(product.sum())}, is cell ({row}, {col}) of the {out_h}x{out_w} "
+             f"feature map, filled so far in reading order: {done}")
     return axes
 
 
@@ -104,15 +123,24 @@ def show_conv_steps(image, kernel):
     out_h, out_w = layers.conv2d(image, kernel).shape
     n = out_h * out_w
     fig, axes = plt.subplots(n, 3, figsize=(7.2, 2.25 * n + 0.4), squeeze=False)
-    for k, (i, j) in enumerate(np.ndindex(out_h, out_w)):
-        show_conv_step(image, kernel, i, j, axes=axes[k])
-        axes[k][0].set_ylabel(f"step {k + 1}", fontsize=12, fontweight="bold")
+    with muted():
+        for k, (i, j) in enumerate(np.ndindex(out_h, out_w)):
+            show_conv_step(image, kernel, i, j, axes=axes[k])
+            axes[k][0].set_ylabel(f"step {k + 1}", fontsize=12, fontweight="bold")
     # Fixed margins: tight_layout over this many Axes costs about a second.
     height = fig.get_figheight()
     fig.suptitle(f"Sliding the {np.shape(kernel)[0]}x{np.shape(kernel)[1]} kernel: "
                  f"{n} positions, {n} numbers", fontsize=13, y=1 - 0.12 / height)
     fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.8 / height,
                         bottom=0.45 / height, hspace=0.55, wspace=0.35)
+    feature_map = layers.conv2d(image, kernel)
+    kh, kw = np.shape(kernel)
+    describe(fig, f"The {kh}x{kw} kernel slides over the {image.shape[0]}x"
+             f"{image.shape[1]} image in {n} steps, left to right and top to bottom; at "
+             "each step the window is multiplied by the kernel, cell by cell, and the "
+             "products are added. The sums, step by step: "
+             f"{', '.join(number(v) for v in feature_map.ravel())}: the {out_h}x{out_w} "
+             f"feature map, row by row: {rows(feature_map)}")
     return fig
 
 
@@ -174,22 +202,28 @@ def show_kernels_and_maps(kernels, feature_maps, names=None, ncols: int = 4,
         2 * groups, ncols, figsize=(size * ncols, 1.75 * size * groups),
         gridspec_kw={"height_ratios": [0.75, 1] * groups}, squeeze=False,
     )
-    for k in range(groups * ncols):
-        top, col = 2 * (k // ncols), k % ncols
-        ax_k, ax_m = axes[top, col], axes[top + 1, col]
-        if k >= len(kernels):
-            ax_k.axis("off")
-            ax_m.axis("off")
-            continue
-        kernel, fmap = kernels[k], feature_maps[k]
-        show_matrix(kernel, ax=ax_k, decimals=2, title=names[k] if names else None,
-                    cmap=VALUE_CMAP)
-        ax_k.set_xticks([])
-        ax_k.set_yticks([])
-        for text in ax_k.texts:
-            text.set_fontsize(9)
-        _show_response(fmap, kernel, ax_m)
+    with muted():
+        for k in range(groups * ncols):
+            top, col = 2 * (k // ncols), k % ncols
+            ax_k, ax_m = axes[top, col], axes[top + 1, col]
+            if k >= len(kernels):
+                ax_k.axis("off")
+                ax_m.axis("off")
+                continue
+            kernel, fmap = kernels[k], feature_maps[k]
+            show_matrix(kernel, ax=ax_k, decimals=2, title=names[k] if names else None,
+                        cmap=VALUE_CMAP)
+            ax_k.set_xticks([])
+            ax_k.set_yticks([])
+            for text in ax_k.texts:
+                text.set_fontsize(9)
+            _show_response(fmap, kernel, ax_m)
     fig.tight_layout()
+    names = names or [f"kernel {k}" for k in range(len(kernels))]
+    describe(fig, f"{len(kernels)} kernels, each above the feature map it gives: " + "; ".join(
+        f"{name} (weights sum to {number(round(k.sum(), 4))}): map {m.shape[0]}x"
+        f"{m.shape[1]}, values {number(m.min())} to {number(m.max())}"
+        for name, k, m in zip(names, kernels, feature_maps, strict=True)))
     return fig
 
 
@@ -231,13 +265,18 @@ def show_kernel_effect(image, kernel, feature_map, name: str | None = None):
     feature_map = as_array(feature_map, "feature_map", (2,))
     fig, axes = plt.subplots(1, 3, figsize=(9.5, 3.4),
                              gridspec_kw={"width_ratios": [1, 0.8, 1]})
-    show_image(image, ax=axes[0], title=f"image {np.shape(image)[0]}x"
-                                        f"{np.shape(image)[1]}")
-    show_matrix(kernel, ax=axes[1], decimals=2, cmap=VALUE_CMAP,
-                title=f"kernel: {name}" if name else "kernel")
-    axes[1].set_xlabel(f"sum of weights = {_fmt(round(kernel.sum(), 4), 2)}")
-    _show_response(feature_map, kernel, axes[2], title="feature map")
+    with muted():
+        show_image(image, ax=axes[0], title=f"image {np.shape(image)[0]}x"
+                                            f"{np.shape(image)[1]}")
+        show_matrix(kernel, ax=axes[1], decimals=2, cmap=VALUE_CMAP,
+                    title=f"kernel: {name}" if name else "kernel")
+        axes[1].set_xlabel(f"sum of weights = {_fmt(round(kernel.sum(), 4), 2)}")
+        _show_response(feature_map, kernel, axes[2], title="feature map")
     fig.tight_layout()
+    describe(fig, f"Left: {map_words(image, 'the image')}. Middle: "
+             f"{matrix_words(kernel, f'the kernel {name}' if name else 'the kernel')}, "
+             f"weights summing to {number(round(kernel.sum(), 4))}. Right: "
+             f"{map_words(feature_map, 'the feature map')}")
     return fig
 
 
@@ -269,12 +308,17 @@ def show_patch_vs_kernel(image, kernel, row: int, col: int):
         raise ValueError(f"the patch at ({row}, {col}) leaves the {image.shape} image")
     fig, axes = plt.subplots(1, 4, figsize=(11, 3.0),
                              gridspec_kw={"width_ratios": [1.4, 1, 1, 1]})
-    show_image(image, ax=axes[0], title=f"image, patch at ({row}, {col})")
-    highlight_window(axes[0], row, col, kh, kw)
-    show_matrix(patch, ax=axes[1], decimals=2, title="the patch")
-    show_matrix(patch - patch.mean(), ax=axes[2], decimals=2, title="patch − its mean")
-    show_matrix(kernel, ax=axes[3], decimals=2, title="the kernel", cmap=VALUE_CMAP)
+    with muted():
+        show_image(image, ax=axes[0], title=f"image, patch at ({row}, {col})")
+        highlight_window(axes[0], row, col, kh, kw)
+        show_matrix(patch, ax=axes[1], decimals=2, title="the patch")
+        show_matrix(patch - patch.mean(), ax=axes[2], decimals=2, title="patch − its mean")
+        show_matrix(kernel, ax=axes[3], decimals=2, title="the kernel", cmap=VALUE_CMAP)
     fig.tight_layout()
+    describe(fig, f"The {kh}x{kw} patch at row {row}, column {col} of the "
+             f"{image.shape[0]}x{image.shape[1]} image, outlined; its pixels, row by row: "
+             f"{rows(patch)}; minus their mean: {rows(patch - patch.mean())}; the kernel: "
+             f"{rows(kernel)}")
     return fig
 
 
@@ -304,7 +348,8 @@ def show_padding_stride(image, kernel_size: int, stride: int = 1, padding=0, ax=
     out_h = layers.output_size(H, kernel_size, stride, padding)
     out_w = layers.output_size(W, kernel_size, stride, padding)
     ax = _axes(ax, (0.45 * padded.shape[1] + 1, 0.45 * padded.shape[0] + 1.2))
-    show_matrix(padded, ax=ax, vmin=0, vmax=max(1.0, float(padded.max())))
+    with muted():
+        show_matrix(padded, ax=ax, vmin=0, vmax=max(1.0, float(padded.max())))
     is_pad = np.ones(padded.shape, dtype=bool)
     is_pad[top : top + H, left : left + W] = False
     for (i, j), text in zip(np.ndindex(padded.shape), ax.texts, strict=True):
@@ -312,17 +357,24 @@ def show_padding_stride(image, kernel_size: int, stride: int = 1, padding=0, ax=
             ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=PADDING_COLOR,
                                    edgecolor="#888888", linewidth=0.8))
             text.set_color("#333333")
-    highlight_window(ax, 0, 0, kernel_size, kernel_size)
+    with muted():
+        highlight_window(ax, 0, 0, kernel_size, kernel_size)
     ax.patches[-1].set(zorder=4, clip_on=False)
     if out_w > 1:
         ax.add_patch(Rectangle(
             (stride - 0.5 + 0.1, -0.5 + 0.1), kernel_size - 0.2, kernel_size - 0.2,
-            fill=False, edgecolor="#4363d8", linewidth=3, linestyle="--", zorder=4,
+            fill=False, edgecolor=BLUE, linewidth=3, linestyle="--", zorder=4,
         ))
     name = f"'{padding}'" if isinstance(padding, str) else str(padding)
     ax.set_title(f"padding {name}, stride {stride}\n{H}x{W} → {out_h}x{out_w}")
     ax.set_xticks([])
     ax.set_yticks([])
+    nxt = f", the next one {stride} column{'s' * (stride > 1)} to the right" * (out_w > 1)
+    describe(ax, f"Padding {name}, stride {stride}: the {H}x{W} image with "
+             f"{plural(top, 'row')} of zeros above, {bottom} below, "
+             f"{plural(left, 'column')} left and {right} right, row by row: "
+             f"{rows(padded)}. The first {kernel_size}x{kernel_size} window is at "
+             f"the top-left corner{nxt}; the output is {out_h}x{out_w}")
     return ax
 
 
@@ -379,14 +431,16 @@ def show_output_size(image, kernel_size: int, stride: int = 1, padding=0,
         _, axes = plt.subplots(1, 2, figsize=(width, 0.45 * padded.shape[0] + 2.2),
                                gridspec_kw={"width_ratios": [padded.shape[1], out_w]},
                                layout="constrained")
-    show_matrix(padded, ax=axes[0], vmin=0, vmax=max(1.0, float(padded.max())),
-                title=f"input {H}x{W} with padding")
+    with muted():
+        show_matrix(padded, ax=axes[0], vmin=0, vmax=max(1.0, float(padded.max())),
+                    title=f"input {H}x{W} with padding")
     for i, j in np.ndindex(padded.shape):
         if not (top <= i < top + H and left <= j < left + W):
             axes[0].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1,
                                         facecolor=PADDING_COLOR, edgecolor="#888888",
                                         linewidth=0.8, zorder=2.5))
-    highlight_window(axes[0], row * stride, col * stride, kernel_size, kernel_size)
+    with muted():
+        highlight_window(axes[0], row * stride, col * stride, kernel_size, kernel_size)
     axes[0].patches[-1].set(zorder=4, clip_on=False)  # above the padding's shading
     visited = np.zeros((out_h, out_w))
     visited.flat[: row * out_w + col + 1] = 1
@@ -395,16 +449,24 @@ def show_output_size(image, kernel_size: int, stride: int = 1, padding=0,
     axes[1].set_yticks(np.arange(out_h + 1) - 0.5, minor=True)
     axes[1].grid(which="minor", color="#888888", linewidth=0.8)
     axes[1].tick_params(which="minor", length=0)
-    highlight_window(axes[1], row, col, 1, 1)
+    with muted():
+        highlight_window(axes[1], row, col, 1, 1)
     axes[1].set_title(f"output {out_h}x{out_w}\ncell ({row}, {col})")
     axes[1].set_xlabel("grey: this cell\nand those before it")
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
     name = f"'{padding}'" if isinstance(padding, str) else str(padding)
+    rows_formula = _size_formula(H, kernel_size, stride, padding, top, bottom)
+    cols_formula = _size_formula(W, kernel_size, stride, padding, left, right)
     axes[0].figure.suptitle(
         f"kernel {kernel_size}, stride {stride}, padding {name}\n"
-        f"rows: H' = {_size_formula(H, kernel_size, stride, padding, top, bottom)}\n"
-        f"columns: W' = {_size_formula(W, kernel_size, stride, padding, left, right)}",
-        fontsize=10)
+        f"rows: H' = {rows_formula}\ncolumns: W' = {cols_formula}", fontsize=10)
+    r0, c0, last = row * stride, col * stride, kernel_size - 1
+    describe(axes[0], f"Kernel {kernel_size}, stride {stride}, padding {name}: the "
+             f"{H}x{W} input with zeros added ({plural(top, 'row')} above, {bottom} "
+             f"below, {plural(left, 'column')} left, {right} right) gives a "
+             f"{out_h}x{out_w} output. The window of output cell ({row}, {col}) "
+             f"covers rows {r0}..{r0 + last} and columns {c0}..{c0 + last} of the "
+             f"padded input. Rows: H' = {rows_formula}; columns: W' = {cols_formula}")
     return axes

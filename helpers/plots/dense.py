@@ -1,4 +1,5 @@
-"""Flatten order and the pipeline of layer shapes."""
+"""Figures of notebook 06: flatten order, the pipeline of layer shapes, and the
+cross-entropy loss against the probability given to the true class."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from helpers.plots.describe import describe, muted, number, rows
 from helpers.plots.matrices import show_matrix
 from helpers.plots.style import (
+    BLACK,
     IMAGE_CMAP,
+    LINE_STYLES,
     WINDOW_COLORS,
     _axes,
 )
@@ -18,7 +22,8 @@ def show_flatten(x, order: str = "keras"):
     """Draw the channels of an (H, W, C) array above the vector that flattening gives.
 
     Each channel has its own colour, on its cells and on its entries in the vector, so
-    the order of the vector can be read at a glance.
+    the order of the vector can be read at a glance; under each entry of the vector,
+    its position and its channel (``c0``, ``c1``, ...) say the same in words.
 
     Parameters
     ----------
@@ -51,21 +56,29 @@ def show_flatten(x, order: str = "keras"):
     fig = plt.figure(figsize=(max(0.55 * n + 1, 1.6 * C + 1), 0.55 * H + 2.4))
     grid = fig.add_gridspec(2, C, height_ratios=[H, 1.6])
     limits = {"vmin": min(0.0, x.min()), "vmax": max(1.0, x.max())}
-    for c in range(C):
-        ax = fig.add_subplot(grid[0, c])
-        show_matrix(x[:, :, c], ax=ax, title=f"channel {c}", cmap=IMAGE_CMAP,
-                    **limits)
-        for i, j in np.ndindex(H, W):
-            ax.add_patch(Rectangle((j - 0.42, i - 0.42), 0.84, 0.84, fill=False,
-                                   edgecolor=WINDOW_COLORS[c % 10], linewidth=2.5))
-    ax = fig.add_subplot(grid[1, :])
-    show_matrix(vector[None, :], ax=ax, cmap=IMAGE_CMAP, **limits,
-                title=f"flattened, {label} order: {n} numbers")
+    colors = [WINDOW_COLORS[c % len(WINDOW_COLORS)] for c in range(C)]
+    with muted():
+        for c in range(C):
+            ax = fig.add_subplot(grid[0, c])
+            show_matrix(x[:, :, c], ax=ax, title=f"channel {c}", cmap=IMAGE_CMAP,
+                        **limits)
+            for i, j in np.ndindex(H, W):
+                ax.add_patch(Rectangle((j - 0.42, i - 0.42), 0.84, 0.84, fill=False,
+                                       edgecolor=colors[c], linewidth=2.5))
+        ax = fig.add_subplot(grid[1, :])
+        show_matrix(vector[None, :], ax=ax, cmap=IMAGE_CMAP, **limits,
+                    title=f"flattened, {label} order: {n} numbers")
     for k, c in enumerate(channels):
         ax.add_patch(Rectangle((k - 0.42, -0.42), 0.84, 0.84, fill=False,
-                               edgecolor=WINDOW_COLORS[c % 10], linewidth=2.5))
+                               edgecolor=colors[c], linewidth=2.5))
+    ax.set_xticks(np.arange(n), [f"{k}\nc{c}" for k, c in enumerate(channels)])
     ax.set_yticks([])
     fig.tight_layout()
+    each = "; ".join(f"channel {c}: {rows(x[:, :, c])}" for c in range(C))
+    describe(fig, f"The {H}x{W}x{C} array, channel by channel, row by row ({each}), "
+             f"above the {n} numbers flattening gives, in {label} order: "
+             f"{' '.join(number(v) for v in vector)}; their channels: "
+             f"{' '.join(str(c) for c in channels)}")
     return fig
 
 
@@ -107,4 +120,50 @@ def show_pipeline(stages, ax=None, title: str | None = None):
     ax.axis("off")
     if title:
         ax.set_title(title)
+    steps = ", then ".join(f"{label} {tuple(int(s) for s in shape)}"
+                           for label, shape in stages)
+    describe(ax, f"{title + ': ' if title else ''}the layers in order, each with the "
+             f"shape of its output: {steps}")
+    return ax
+
+
+def plot_cross_entropy(marked=(0.3, 0.001), ax=None):
+    """The cross-entropy loss ``-ln p`` and ``1 - p`` against the probability `p` that a
+    model gives the true class, with the losses at the `marked` probabilities.
+
+    Parameters
+    ----------
+    marked : sequence of float in (0, 1]
+        Probabilities to mark on the cross-entropy curve, with their loss.
+    ax : matplotlib Axes or None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    from helpers.validation import sequence_arg
+
+    marked = [float(v) for v in sequence_arg(marked, "marked", "probabilities")]
+    if any(not 0 < v <= 1 for v in marked):
+        raise ValueError(f"`marked` must hold probabilities in (0, 1], got {marked}")
+    ax = _axes(ax, (6, 3.6))
+    p = np.linspace(0.001, 1, 500)
+    ax.plot(p, -np.log(p), color=WINDOW_COLORS[0], linestyle=LINE_STYLES[0],
+            label=r"cross-entropy  $-\ln p$")
+    ax.plot(p, 1 - p, color=WINDOW_COLORS[1], linestyle=LINE_STYLES[1],
+            label="$1 - p$, for comparison")
+    for value in marked:
+        ax.plot(value, -np.log(value), "o", color=BLACK)
+        ax.annotate(f"p = {value:g}: loss {-np.log(value):.2f}", (value, -np.log(value)),
+                    xytext=(12, -4), textcoords="offset points")
+    ax.set_xlabel("probability given to the true class, p")
+    ax.set_ylabel("loss")
+    ax.set_title("a confident wrong answer costs most")
+    ax.legend()
+    points = "; ".join(f"at p = {v:g}, -ln p = {-np.log(v):.2f} and 1 - p = "
+                       f"{number(1 - v, 3)}" for v in marked)
+    describe(ax, "The loss against the probability p given to the true class, for p "
+             f"from 0.001 to 1: the cross-entropy -ln p falls from {-np.log(0.001):.2f} "
+             "to 0, steeply near p = 0, while 1 - p falls in a straight line from 1 to "
+             f"0. Marked: {points}")
     return ax

@@ -6,15 +6,20 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers.plots.describe import describe, number, percent, plural
 from helpers.plots.style import (
     CORRECT,
     COUNT_CMAP,
     IMAGE_CMAP,
+    MARKERS,
     VALUE_CMAP,
+    WINDOW_COLORS,
     WRONG,
     _axes,
     _value_limits,
 )
+
+RIGHT_MARK, WRONG_MARK = "✓", "✗"  # what says right or wrong besides the colour
 
 
 def _curves(history, name="history"):
@@ -55,8 +60,8 @@ def plot_history(history, axes=None, title: str | None = None):
 def plot_histories(histories, axes=None, title: str | None = None):
     """Learning curves of several runs on the same two panels, to compare them.
 
-    Each run has one colour; training is a solid line with circles, validation a
-    dashed line with squares.
+    Each run has one colour and one marker (circles, then triangles, ...); training is
+    a solid line, validation a dashed one.
 
     Parameters
     ----------
@@ -73,18 +78,17 @@ def plot_histories(histories, axes=None, title: str | None = None):
     runs = {name: _curves(h, f"histories[{name!r}]") for name, h in histories.items()}
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     longest = max(len(values["loss"]) for values in runs.values())
     for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
-        for number, (name, values) in enumerate(runs.items()):
-            color = colors[number % len(colors)]
+        for k, (name, values) in enumerate(runs.items()):
+            style = {"color": WINDOW_COLORS[k % len(WINDOW_COLORS)],
+                     "marker": MARKERS[k % len(MARKERS)], "markersize": 4}
             epochs = np.arange(1, len(values[metric]) + 1)
             prefix = f"{name}: " if name else ""
-            ax.plot(epochs, values[metric], "o-", color=color, markersize=4,
-                    label=f"{prefix}training")
+            ax.plot(epochs, values[metric], "-", **style, label=f"{prefix}training")
             if f"val_{metric}" in values:
-                ax.plot(epochs, values[f"val_{metric}"], "s--", color=color,
-                        markersize=4, label=f"{prefix}validation")
+                ax.plot(epochs, values[f"val_{metric}"], "--", **style,
+                        label=f"{prefix}validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel("cross-entropy loss" if metric == "loss" else "accuracy")
         ax.set_title(f"{metric} per epoch")
@@ -95,7 +99,27 @@ def plot_histories(histories, axes=None, title: str | None = None):
     if title:
         axes[0].figure.suptitle(title)
     axes[0].figure.tight_layout()
+    describe(axes[0], (f"{title}. " if title else "") + "Loss and accuracy per epoch, "
+             "first epoch to last. "
+             + " ".join(_run_words(name, values) for name, values in runs.items()))
     return axes
+
+
+def _run_words(name, values) -> str:
+    """How one run's curves go, first epoch to last (and the lowest validation loss)."""
+    epochs = len(values["loss"])
+    words = [f"{name + ', ' if name else ''}{plural(epochs, 'epoch')}: training "
+             f"loss {number(values['loss'][0])} to {number(values['loss'][-1])}, training "
+             f"accuracy {percent(values['accuracy'][0])} to "
+             f"{percent(values['accuracy'][-1])}"]
+    if "val_loss" in values:
+        loss = np.asarray(values["val_loss"], dtype=float)
+        words.append(f"validation loss {number(loss[0])} to {number(loss[-1])} (lowest "
+                     f"{number(loss.min())}, epoch {int(np.argmin(loss)) + 1})")
+    if "val_accuracy" in values:
+        words.append(f"validation accuracy {percent(values['val_accuracy'][0])} to "
+                     f"{percent(values['val_accuracy'][-1])}")
+    return "; ".join(words) + "."
 
 
 def plot_confusion(cm, class_names, ax=None, normalize: bool = True):
@@ -143,6 +167,18 @@ def plot_confusion(cm, class_names, ax=None, normalize: bool = True):
     ax.set_title("confusion matrix (% of each true class)" if normalize
                  else "confusion matrix (counts)")
     ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    unit = "%" if normalize else ""
+    diagonal = np.diag(values)
+    worst, best = int(np.argmin(diagonal)), int(np.argmax(diagonal))
+    off = np.where(np.eye(len(class_names), dtype=bool), -1, values)
+    mistakes = [np.unravel_index(k, off.shape) for k in np.argsort(-off, axis=None)[:3]]
+    mixed = "; ".join(f"{class_names[i]} taken for {class_names[j]} "
+                      f"{values[i, j]:.0f}{unit}" for i, j in mistakes if off[i, j] > 0)
+    describe(ax, f"Confusion matrix of {len(class_names)} classes, rows the true class, "
+             f"columns the predicted one ({'% of each true class' if normalize else 'counts'})"
+             f". On the diagonal, right answers from {class_names[worst]} "
+             f"{diagonal[worst]:.0f}{unit} to {class_names[best]} {diagonal[best]:.0f}{unit}"
+             + (f". The largest mistakes: {mixed}" if mixed else ""))
     return ax
 
 
@@ -173,8 +209,8 @@ def show_items(images, labels, class_names, predicted=None, titles=None,
         True classes, indexes into `class_names`.
     class_names : sequence of str
     predicted : (N,) ints or None
-        Predicted classes: titles become "true: ... / predicted: ...", green when
-        right and red when wrong.
+        Predicted classes: titles become "true: ... / predicted: ...", marked ✓ and in
+        `CORRECT` when right, ✗ and in `WRONG` when wrong.
     titles : sequence of N str or None
         Replace the automatic titles.
     ncols : int
@@ -215,20 +251,37 @@ def show_items(images, labels, class_names, predicted=None, titles=None,
             right = predicted[k] == labels[k]
             color = CORRECT if right else WRONG
             title = (f"true: {class_names[labels[k]]}\n"
-                     f"predicted: {class_names[predicted[k]]}")
+                     f"{RIGHT_MARK if right else WRONG_MARK} predicted: "
+                     f"{class_names[predicted[k]]}")
         else:
             title = class_names[labels[k]]
         ax.set_title(title, fontsize=8, color=color)
     fig.tight_layout()
+    H, W = images.shape[1:]
+    if titles is not None:
+        each = "; ".join(" ".join(t.split()) for t in titles)
+        describe(fig, f"{n} images of {H}x{W} pixels, titled: {each}")
+    elif predicted is not None:
+        right = int(np.sum(predicted == labels))
+        each = "; ".join(
+            f"{class_names[t]}, predicted {class_names[p]} "
+            f"({'right' if t == p else 'wrong'})" for t, p in zip(labels, predicted,
+                                                                strict=True))
+        describe(fig, f"{n} images of {H}x{W} pixels with their true and predicted "
+                 f"class, {right} right and {n - right} wrong: {each}")
+    else:
+        describe(fig, f"{n} images of {H}x{W} pixels, with their classes: "
+                 + ", ".join(class_names[t] for t in labels))
     return fig
 
 
 def show_predictions(images, probabilities, labels, class_names, ncols: int = 2):
     """Each image beside a bar chart of the probabilities the model gives each class.
 
-    The predicted class's bar is green when right, red when wrong; the true class is
-    named in the image's title, and its bar is outlined in black with its name in bold
-    (so a mistake shows where the right answer stood).
+    The predicted class's bar is `CORRECT` (blue) when right; `WRONG` (vermillion) and
+    hatched when wrong, and the title marks it ✓ or ✗. The true class is named in the
+    image's title, and its bar is outlined in black with its name in bold (so a mistake
+    shows where the right answer stood).
 
     Parameters
     ----------
@@ -284,30 +337,48 @@ def show_predictions(images, probabilities, labels, class_names, ncols: int = 2)
         ax_img.set_yticks([])
         ax_img.set_title(f"true: {class_names[labels[i]]}", fontsize=9)
         guess = int(np.argmax(probabilities[i]))
+        right = guess == labels[i]
         colors = ["#bbbbbb"] * k
-        colors[guess] = CORRECT if guess == labels[i] else WRONG
+        colors[guess] = CORRECT if right else WRONG
         edges = ["none"] * k
         edges[int(labels[i])] = "black"  # the true class, outlined and in bold
-        ax_bar.barh(positions, probabilities[i], color=colors, edgecolor=edges,
-                    linewidth=1.2)
+        bars = ax_bar.barh(positions, probabilities[i], color=colors, edgecolor=edges,
+                           linewidth=1.2)
+        if not right:
+            bars[guess].set_hatch("///")  # wrong, without relying on its colour
         ax_bar.set_yticks(positions, class_names, fontsize=7)
         ax_bar.get_yticklabels()[int(labels[i])].set_fontweight("bold")
         ax_bar.invert_yaxis()
         ax_bar.set_xlim(0, 1)
         ax_bar.set_xlabel("probability", fontsize=8)
         ax_bar.tick_params(axis="x", labelsize=7)
-        ax_bar.set_title(f"predicted: {class_names[guess]} "
-                         f"({probabilities[i, guess]:.0%})", fontsize=9)
+        ax_bar.set_title(f"{RIGHT_MARK if right else WRONG_MARK} predicted: "
+                         f"{class_names[guess]} ({probabilities[i, guess]:.0%})",
+                         fontsize=9)
     fig.tight_layout()
+    each = []
+    for i in range(n):
+        guess, true = int(np.argmax(probabilities[i])), int(labels[i])
+        text = (f"{class_names[true]}: predicted {class_names[guess]} "
+                f"{probabilities[i, guess]:.0%}")
+        each.append(text + (", right" if guess == true else
+                            f", wrong; the true class got {probabilities[i, true]:.0%}"))
+    describe(fig, f"{n} images, each beside the probabilities the model gives the "
+             f"{k} classes: " + "; ".join(each))
     return fig
 
 
-def show_learned_kernels(kernels, ncols: int = 8, size: float = 1.45, title=None):
-    """The learned kernels of a trained conv layer, on one shared colour scale.
+def show_learned_kernels(kernels, ncols: int = 8, size: float = 1.45, title=None,
+                         scale: str = "shared"):
+    """The learned kernels of a trained conv layer, as colours.
 
-    Every kernel is drawn with the same `VALUE_CMAP` scale, centred on 0 (white) and
-    symmetric (blue negative, red positive), so colours compare across kernels; one
-    colour bar gives the numbers.
+    `VALUE_CMAP`, centred on 0 (white) and symmetric (blue negative, red positive).
+
+    - ``scale="shared"``: one scale for every kernel, so colours compare across kernels
+      (a pale kernel has small weights); the colour bar gives the weights.
+    - ``scale="each"``: every kernel on its own scale, its largest |weight| at full
+      colour and written in its title, so even a kernel of small weights shows its
+      shape; the colour bar gives a weight as a fraction of its kernel's largest.
 
     Parameters
     ----------
@@ -318,6 +389,7 @@ def show_learned_kernels(kernels, ncols: int = 8, size: float = 1.45, title=None
     size : float
         Inches per kernel.
     title : str or None
+    scale : "shared" or "each"
 
     Returns
     -------
@@ -334,25 +406,50 @@ def show_learned_kernels(kernels, ncols: int = 8, size: float = 1.45, title=None
         )
     if isinstance(ncols, bool) or not isinstance(ncols, int | np.integer) or ncols < 1:
         raise ValueError(f"`ncols` must be an int >= 1, got {ncols!r}")
+    if scale not in ("shared", "each"):
+        raise ValueError(f'`scale` must be "shared" or "each", got {scale!r}')
     count = kernels.shape[-1]
     if count > 256:
         raise ValueError(f"`kernels` holds {count} kernels: at most 256 fit in one "
                          "figure; pass a slice such as kernels[..., :64]")
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
-    vmin, vmax = _value_limits(kernels)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols + 1.0, size * nrows + 0.6),
-                             squeeze=False)
+    peaks = np.abs(kernels).max(axis=(0, 1))  # each kernel's largest |weight|
+    each = scale == "each"
+    vmin, vmax = (-1.0, 1.0) if each else _value_limits(kernels)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False,
+                             figsize=(size * ncols + 1.0,
+                                      (size + 0.15 * each) * nrows + 0.6))
     for k, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
         if k >= count:
             ax.axis("off")
             continue
-        im = ax.imshow(kernels[:, :, k], cmap=VALUE_CMAP, vmin=vmin, vmax=vmax)
-        ax.set_title(f"kernel {k}", fontsize=8)
+        shown = kernels[:, :, k] / (peaks[k] or 1.0) if each else kernels[:, :, k]
+        im = ax.imshow(shown, cmap=VALUE_CMAP, vmin=vmin, vmax=vmax)
+        ax.set_title(f"kernel {k}\n±{peaks[k]:.2f}" if each else f"kernel {k}",
+                     fontsize=8)
     fig.colorbar(im, ax=axes.ravel().tolist(), fraction=0.025, pad=0.02,
-                 label="weight (0 = white)")
+                 label="weight / the kernel's largest |weight|" if each
+                 else "weight (0 = white)")
     if title:
         fig.suptitle(title)
+    kh, kw = kernels.shape[:2]
+    order = np.argsort(-peaks, kind="stable")
+    balance = np.abs(kernels.sum(axis=(0, 1))) / np.maximum(np.abs(kernels).sum(axis=(0, 1)),
+                                                            1e-12)
+    cancel = (f"in {int(np.sum(balance < 0.1))} of them the positive and negative "
+              "weights cancel to within 10%")
+    if each:
+        text = (f"The {count} kernels of {kh}x{kw}, each on its own scale, its largest "
+                f"|weight| at full colour: from {peaks[order[-1]]:.2f} (kernel "
+                f"{order[-1]}) to {peaks[order[0]]:.2f} (kernel {order[0]}); {cancel}")
+    else:
+        pale = int(np.sum(peaks < 0.25 * peaks.max()))
+        top = ", ".join(f"kernel {k} ({peaks[k]:.2f})" for k in order[:3])
+        text = (f"The {count} kernels of {kh}x{kw} on one scale from {vmin:.2f} to "
+                f"{vmax:.2f}: {pale} of them have no weight beyond a quarter of the "
+                f"largest, so they are pale; the largest weights are in {top}; {cancel}")
+    describe(fig, (f"{title}. " if title else "") + text)
     return fig
