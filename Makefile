@@ -32,7 +32,7 @@ SLOW_TESTS := tests/test_browser.py tests/test_learner_copies.py tests/test_grad
 
 .PHONY: setup data lab instructor-lab test test-fast unit notebooks lint execute images nav student learner \
 	bench clean \
-	grade slides slides-vendor wheelhouse book mathjax links precommit \
+	grade slides slides-vendor wheelhouse book mathjax accessibility links precommit \
 	hub hub-proxy room-usage
 
 setup: $(STAMP) $(LAB_STAMP) data
@@ -155,12 +155,18 @@ room-usage: $(DEV_STAMP)
 	  $(BIN)/python -m helpers.tools.room_usage $(ROOM_NOTEBOOKS)
 
 # The offline HTML book: build/book/html from the stored outputs (nothing is executed).
-# MathJax 3 comes once from the npm registry into build/npm (never a CDN).
+# MathJax 3 and axe-core (the accessibility check) come once from the npm registry into
+# build/npm, pinned in helpers/tools/book (never a CDN).
 mathjax: $(DEV_STAMP)
 	$(BIN)/python -m helpers.tools.book mathjax
 
 book: $(DEV_STAMP) mathjax
 	$(BIN)/python -m helpers.tools.book
+
+# axe-core's WCAG 2 A and AA rules on every page of the book, in Debian's chromium: fails on
+# a serious or critical violation.
+accessibility: book
+	$(BIN)/python -m helpers.tools.book axe
 
 # Internal links, images and anchors of every notebook and markdown file; external ones listed.
 links: $(DEV_STAMP)

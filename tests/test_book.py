@@ -4,9 +4,11 @@ Builds the book once into a temporary folder and checks: every notebook has its 
 the landing page with the contents table linking every notebook, navigation links are HTML
 links, widgets show a note pointing at their static twin (never a widget's text repr),
 every script and stylesheet comes from the book itself (MathJax included), every internal
-link, anchor and image resolves; then opens two pages in headless Debian chromium with the
-network cut off. MathJax comes from the npm registry (`make mathjax`, which `.ci/run`
-calls); without it the test is skipped, except on CI.
+link, anchor and image resolves, every image has alt text that says what it shows (never a
+file name); then opens two pages in headless Debian chromium with the network cut off, and
+every page with axe-core (WCAG 2 A and AA rules): no serious or critical violation.
+MathJax and axe-core come from the npm registry (`make mathjax`, which `.ci/run` calls);
+without them the test is skipped, except on CI.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import nbformat
 import pytest
 
 from helpers.tools import book
+from helpers.tools.book import accessibility
 from helpers.tools.book import audit as book_audit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,7 +168,10 @@ def test_mathjax_is_served_from_the_book(html):
         ("<style>@import 'https://fonts.example.org/f.css';</style>", "from the network"),
         ('<a href="missing.html">x</a>', "broken link missing.html"),
         ('<a href="other.html#nowhere">x</a>', "no anchor #nowhere"),
-        ('<img src="_images/missing.png">', "_images/missing.png is not in the book"),
+        ('<img src="_images/missing.png" alt="a plot">',
+         "_images/missing.png is not in the book"),
+        ('<img src="other.html" alt="../_images/4638d5cb.png">', "say what it shows"),
+        ('<img src="other.html">', "say what it shows"),
         ("<pre>interactive(children=(IntSlider(value=1),))</pre>", "text repr"),
     ],
 )
@@ -184,7 +190,7 @@ def test_the_audit_passes_a_sound_page(tmp_path):
     (tmp_path / "page.html").write_text(
         '<link rel="stylesheet" href="_static/a.css"><a href="other.html#here">x</a>'
         '<a href="https://example.org">listed, not fetched</a><a href="#top" id="top">t</a>'
-        '<img src="_static/img.png">'
+        '<img src="_static/img.png" alt="A falling curve, from 3 to 0.">'
     )
     assert book_audit.audit(tmp_path) == []
     assert book_audit.external_links(tmp_path) == ["https://example.org"]
@@ -201,7 +207,8 @@ def widget_notebook(twin_at: int | None):
               "text/plain": "interactive(children=(IntSlider(value=1),))"})]
     if twin_at is not None:
         nb.cells[twin_at].outputs = [nbformat.v4.new_output(
-            "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})]
+            "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"},
+            metadata={"image/png": {"alt": "The widget's figure, drawn still."}})]
     return nb
 
 
@@ -287,3 +294,48 @@ def test_every_figure_of_every_notebook_is_on_its_page(html):
         )
         shown = page(html, path).count("<img ")
         assert shown >= figures, f"{path.name}: {figures} figures, {shown} images on the page"
+
+
+# ---- what a reader who cannot see the figures gets --------------------------------------
+def test_every_image_of_the_book_has_alt_text_that_is_not_a_file_name(html):
+    """A plain regex over every page, independent of the audit's parser."""
+    count = 0
+    for path in [*html.glob("*.html"), *(html / "notebooks").glob("*.html")]:
+        for tag in re.findall(r"<img\b[^>]*>", path.read_text()):
+            count += 1
+            alt = re.search(r'\balt="([^"]*)"', tag)
+            assert alt and alt.group(1).strip(), f"{path.name}: {tag[:120]}"
+            assert not re.search(r"\.(png|jpe?g|svg|gif)$", alt.group(1)), \
+                f"{path.name}: alt is a file name: {tag[:160]}"
+    figures = sum(1 for p in NOTEBOOKS for c in nbformat.read(p, as_version=4).cells
+                  for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+    assert count >= figures
+
+
+def test_every_page_passes_axe_core_wcag_a_and_aa(html):
+    """axe-core 4.14.1 (npm, never a CDN) in Debian's chromium: no serious or critical
+    violation of a WCAG 2 A or AA rule on any page; the theme's dark mode too on the
+    pages that once failed in it (a widget's note, 09's model summary)."""
+    need(CHROMIUM.exists(), "Debian's chromium is not installed")
+    need(accessibility.axe_installed(), "axe-core is not installed: run `make mathjax`")
+    found = accessibility.audit_pages(html)
+    pages = accessibility.book_pages(html)
+    assert len(found) == len(pages) >= len(NOTEBOOKS) + 1
+    failing = {page: v for page, v in accessibility.blocking(found).items() if v}
+    assert failing == {}, accessibility.report(found)
+    dark = [html / "notebooks" / f"{p.stem}.html" for p in NOTEBOOKS
+            if p.name.startswith(("01_", "09_"))]
+    found = accessibility.audit_pages(html, pages=dark, dark=True)
+    failing = {page: v for page, v in accessibility.blocking(found).items() if v}
+    assert failing == {}, accessibility.report(found)
+
+
+def test_the_axe_check_finds_a_page_that_fails(tmp_path):
+    need(CHROMIUM.exists(), "Debian's chromium is not installed")
+    need(accessibility.axe_installed(), "axe-core is not installed: run `make mathjax`")
+    page = tmp_path / "page.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body>'
+                    '<main><p style="color: #00d7ff; background: white">faint text</p>'
+                    '<img src="x.png"></main></body></html>')
+    found = accessibility.blocking(accessibility.audit_pages(tmp_path, pages=[page]))
+    assert {v["id"] for v in found["page.html"]} >= {"color-contrast", "image-alt"}

@@ -9,14 +9,21 @@ outputs: nothing is executed. The steps:
    the widget's static twin, the figure just above it; 00 gets a hidden table of contents so
    the sidebar lists every page in order. A repository file that a page links to (e.g.
    ``../LICENSE``) is copied in, to become a download; a link to a folder becomes plain text.
+   Each figure's alt text, which the notebook stores in its output's metadata
+   (``{"image/png": {"alt": ...}}``, see `helpers.plots.show`), goes into its cell's
+   ``mystnb.image.alt``: myst-nb 1.4 reads an image's alt from there only (from the output
+   it takes width and height), and would otherwise use the image's file name.
 2. Sphinx (configuration: ``helpers/tools/book/conf.py``) writes ``build/book/html``; 00 is the
    landing page and ``index.html`` sends a static host's visitors to it.
 3. `audit` reads every page and fails on a script, stylesheet or image from the network, a
-   broken internal link, anchor or image, or a widget's text repr.
+   broken internal link, anchor or image, an image whose alt text is missing or a file name,
+   or a widget's text repr.
+4. ``python -m helpers.tools.book axe`` runs axe-core on every page in chromium
+   (`helpers.tools.book.accessibility`).
 
-MathJax 3 comes from the npm registry into ``build/npm`` (``python -m helpers.tools.book
-mathjax``, ``make mathjax``) and is served from the book's ``_static/mathjax``: the book needs
-no network to show formulas.
+MathJax 3 and axe-core come from the npm registry into ``build/npm`` (``python -m
+helpers.tools.book mathjax``, ``make mathjax``); MathJax is served from the book's
+``_static/mathjax``: the book needs no network to show formulas.
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ OUT = ROOT / "build" / "book"
 NPM_PREFIX = ROOT / "build" / "npm"
 MATHJAX_VERSION = "3.2.2"
 MATHJAX = NPM_PREFIX / "node_modules" / "mathjax"
+# Every npm package of the book, installed together (an npm install of one package prunes
+# the others from the folder): MathJax for the formulas, axe-core for the accessibility
+# check (helpers.tools.book.accessibility).
+NPM_PACKAGES = {"mathjax": MATHJAX_VERSION, "axe-core": "4.14.1"}
 # What the book serves of the MathJax package (its es5 folder holds 24 MB of bundles; the
 # TeX-to-HTML bundle loads only these folders): _static/mathjax/<entry>.
 MATHJAX_ENTRY = "tex-chtml.js"
@@ -83,17 +94,42 @@ def twin_direction(cells, index: int) -> str | None:
     return None
 
 
+def carry_alt_text(cell, where: str = "cell") -> list[str]:
+    """Copy the alt text of `cell`'s figure from its output's metadata into the cell's
+    ``mystnb.image.alt``, where myst-nb reads it; return the problems found.
+
+    A figure without alt text, or two figures in one cell (myst-nb takes one alt per
+    cell), is a problem.
+    """
+    figures = [out for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
+    if not figures:
+        return []
+    alts = [out.get("metadata", {}).get("image/png", {}).get("alt") for out in figures]
+    problems = [f"{where}: a figure without alt text (show it with helpers.plots.show)"
+                for alt in alts if not alt]
+    if len(figures) > 1:
+        problems.append(f"{where}: {len(figures)} figures in one cell, but the book gives "
+                        "one alt text per cell: split the cell")
+    if alts[0]:
+        options = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+        options["alt"] = alts[0]
+    return problems
+
+
 def prepare_notebook(nb, name: str = "notebook") -> tuple[nbformat.NotebookNode, list[str]]:
     """A copy of `nb` for the book, and the problems found.
 
     Each output holding a widget view (with its ``text/plain`` repr) becomes the note
     `WIDGET_NOTE`, which points to the widget's static twin: the nearest cell with a figure,
     at most `TWIN_DISTANCE` cells above or below. A widget without one is a problem (the
-    note would not be true). The saved widget state goes.
+    note would not be true). The saved widget state goes. Each figure's alt text goes
+    where myst-nb reads it (`carry_alt_text`).
     """
     nb = copy.deepcopy(nb)
     problems = []
     nb.metadata.pop("widgets", None)
+    for index, cell in enumerate(nb.cells):
+        problems += carry_alt_text(cell, f"{name} cell {index}")
     for index, cell in enumerate(nb.cells):
         outputs = cell.get("outputs", [])
         if not any(WIDGET_VIEW in out.get("data", {}) for out in outputs):
@@ -197,25 +233,33 @@ def stage(src: Path) -> list[str]:
 
 
 # ---- MathJax from the npm registry -------------------------------------------------------
+def npm_installed(name: str) -> bool:
+    """True when the npm package `name`, at its version in `NPM_PACKAGES`, is in
+    ``build/npm``."""
+    package = NPM_PREFIX / "node_modules" / name / "package.json"
+    return package.exists() and f'"version": "{NPM_PACKAGES[name]}"' in package.read_text()
+
+
 def mathjax_installed() -> bool:
     """True when MathJax `MATHJAX_VERSION` is in ``build/npm``."""
-    package = MATHJAX / "package.json"
-    return package.exists() and f'"version": "{MATHJAX_VERSION}"' in package.read_text()
+    return npm_installed("mathjax")
 
 
 def install_mathjax() -> Path:
-    """``npm install mathjax@MATHJAX_VERSION`` into ``build/npm`` (git-ignored), once."""
-    if not mathjax_installed():
+    """``npm install`` the book's `NPM_PACKAGES` (MathJax, axe-core) into ``build/npm``
+    (git-ignored), all at once, when one is missing."""
+    if not all(npm_installed(name) for name in NPM_PACKAGES):
         npm = shutil.which("npm")
         if npm is None:
             raise RuntimeError(
-                "npm is needed once to fetch MathJax for the book: install Node.js "
-                "(Debian: apt-get install npm), then run `make mathjax`"
+                "npm is needed once to fetch MathJax and axe-core for the book: install "
+                "Node.js (Debian: apt-get install npm), then run `make mathjax`"
             )
         NPM_PREFIX.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [npm, "install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund",
-             "--prefix", str(NPM_PREFIX), f"mathjax@{MATHJAX_VERSION}"],
+             "--prefix", str(NPM_PREFIX),
+             *(f"{name}@{version}" for name, version in NPM_PACKAGES.items())],
             check=True,
         )
     return MATHJAX
@@ -296,8 +340,14 @@ def build(out: Path = OUT, quiet: bool = True) -> dict:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["mathjax"]:
-        print(f"MathJax {MATHJAX_VERSION}: {install_mathjax().relative_to(ROOT)}")
+        install_mathjax()
+        for name, version in NPM_PACKAGES.items():
+            print(f"{name} {version}: {(NPM_PREFIX / 'node_modules' / name).relative_to(ROOT)}")
         return 0
+    if argv[:1] == ["axe"]:
+        from helpers.tools.book import accessibility
+
+        return accessibility.main(argv[1:])
     out = Path(argv[0]) if argv else OUT
     result = build(out)
     for line in result["warnings"]:

@@ -6,6 +6,8 @@
   ``//host``), in a page or in a served CSS file (``url(...)``, ``@import``);
 - an internal link to a file that is not in the book, or to an anchor the target page lacks;
 - an image whose file is not in the book;
+- an image without alt text, or whose alt text is a file name (what a screen reader would
+  read aloud instead of what the figure shows);
 - a widget's text repr (``interactive(children=(IntSlider(...``) instead of its static twin.
 
 `external_links(html_dir)` lists the links to the network (shown, never fetched).
@@ -21,6 +23,8 @@ from urllib.parse import unquote, urlsplit
 REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//")
 CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""")
 WIDGET_REPR = re.compile(r"\b[A-Za-z]+\(children=\(")
+# An alt text that is a path or a file name ("../_images/4638d5cb.png").
+FILE_NAME = re.compile(r"^\S*\.(?:png|jpe?g|gif|svg|webp)$", re.I)
 # Loaders: anything these tags fetch is needed to draw the page.
 LOADS = {
     ("script", "src"),
@@ -41,6 +45,7 @@ class _Page(HTMLParser):
         self.ids: set[str] = set()
         self.loads: list[tuple[str, str]] = []  # (tag, url)
         self.links: list[str] = []
+        self.alts: list[tuple[str, str | None]] = []  # (src, alt) of every <img>
         self.text: list[str] = []
         self._skip = 0
 
@@ -52,6 +57,8 @@ class _Page(HTMLParser):
         for t, attr in LOADS:
             if tag == t and attrs.get(attr):
                 self.loads.append((tag, attrs[attr]))
+        if tag == "img":
+            self.alts.append((attrs.get("src") or "", attrs.get("alt")))
         if tag == "img" and attrs.get("srcset"):
             for part in attrs["srcset"].split(","):
                 if part.strip():
@@ -134,6 +141,9 @@ def audit(html_dir: Path) -> list[str]:
                 ids = parsed[file].ids if file in parsed else _parse(file).ids
                 if unquote(fragment) not in ids:
                     problems.append(f"{name}: link {url}: no anchor #{fragment} there")
+        for src, alt in page.alts:
+            if alt is None or not alt.strip() or FILE_NAME.match(alt.strip()):
+                problems.append(f"{name}: <img {src}> has alt {alt!r}: say what it shows")
         text = " ".join(page.text)
         match = WIDGET_REPR.search(text)
         if match:
