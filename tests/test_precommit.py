@@ -151,3 +151,19 @@ def test_repository_wide_hooks_run(hook_id):
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 0 or result.stdout.strip(), "failed without saying why"
+
+
+def test_hygiene_counts_a_cell_ignored_only_as_nbval_does():
+    """nbval ignores a cell's output for the tag or a comment that is exactly the marker;
+    a marker followed by more words is compared, so hygiene must not trust it."""
+    import nbformat
+
+    from helpers.tools import hygiene
+
+    def cell(source, tags=()):
+        return nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)})
+
+    assert hygiene.is_ignored(cell("# NBVAL_IGNORE_OUTPUT\nprint(1)"))
+    assert hygiene.is_ignored(cell("print(1)", tags=["nbval-ignore-output"]))
+    assert not hygiene.is_ignored(cell("# NBVAL_IGNORE_OUTPUT (timings)\nprint(1)"))
+    assert not hygiene.is_ignored(cell('print("NBVAL_IGNORE_OUTPUT")'))
