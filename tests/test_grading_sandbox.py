@@ -4,6 +4,7 @@ here as a learner's solution cell, and must still do no harm."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -67,20 +68,23 @@ def probed(tmp_path_factory):
     limits = sandbox.Limits()
     pid = os.fork()
     if pid == 0:  # the answers' process in the cgroups, as the room grades it
-        limits.enter()
-        answers = checker.Answers(job)
-        answers.start()
-        reply = answers.ask({"name": "found", "get": True})
-        Path(victim.with_suffix(".out")).write_text(str(reply))
-        reply = answers.ask({"name": "visible", "get": True})
-        Path(victim.with_suffix(".ls")).write_text(str(reply))
-        reply = answers.ask({"name": "work", "get": True})
-        Path(victim.with_suffix(".work")).write_text(str(reply))
-        answers.stop()
+        try:  # the forked copy of pytest must end here, whatever happens
+            limits.enter()
+            answers = checker.Answers(job)
+            answers.start()
+            for name, suffix in [("found", ".out"), ("visible", ".ls"), ("work", ".work")]:
+                reply = answers.ask({"name": name, "get": True})
+                Path(victim.with_suffix(suffix)).write_text(str(reply))
+            answers.stop()
+        except BaseException as exc:
+            Path(victim.with_suffix(".error")).write_text(repr(exc))
+            os._exit(1)
         os._exit(0)
-    os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
     limits.close()
     time.sleep(0.5)
+    error = victim.with_suffix(".error")
+    assert status == 0, error.read_text() if error.exists() else f"status {status}"
     import ast
 
     from helpers.tools.grading.sandboxed import wire
@@ -126,3 +130,20 @@ def _cmdline(pid: str) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_the_sandbox_runs_when_the_repository_lies_under_tmp(tmp_path, monkeypatch):
+    """A clone in /tmp (`git clone . /tmp/check`): bwrap binds its helpers read-only on
+    top of the sandbox's own /tmp; it once refused to start there ("Can't make symlink
+    at /tmp") and the grader waited."""
+    assert str(tmp_path).startswith("/tmp/")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "lesson.py").write_text("kept\n")
+    monkeypatch.setattr(sandbox, "ROOT", tmp_path)
+    script = (f"cat {tmp_path}/helpers/lesson.py; echo mine > /scratch/a; cat /tmp/a; "
+              f"echo no > {tmp_path}/helpers/lesson.py || echo refused")
+    result = subprocess.run(sandbox.command(["/bin/sh", "-c", script], with_helpers=True),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["kept", "mine", "refused"]
+    assert (tmp_path / "helpers" / "lesson.py").read_text() == "kept\n"

@@ -8,7 +8,8 @@ What the sandboxed process sees and may do:
   build on the lesson's functions (02, 03, 10), the ``helpers`` package; nothing else:
   not the repository's notebooks (the answer key), not ``workshop/`` (the gradebook,
   the other submissions), not ``/work`` nor ``/root``. Its only writable place is a
-  private, size-capped ``/scratch`` in memory (also its ``/tmp`` and ``HOME``);
+  private, size-capped ``/tmp`` in memory (also its ``/scratch`` and ``HOME``; the
+  read-only binds of a repository or venv that lies under ``/tmp`` sit on top of it);
 - no network (a network namespace of its own with no interface but loopback);
 - its own process ids: when the sandbox's first process ends, the kernel ends every
   process it started (also daemons); ``--die-with-parent`` ends it when the grader
@@ -53,7 +54,10 @@ def command(argv: list[str], with_helpers: bool = False) -> list[str]:
     """`argv` (a command inside the sandbox) wrapped in bubblewrap."""
     cmd = [bwrap(), "--unshare-all", "--die-with-parent", "--new-session",
            "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL",
-           "--proc", "/proc", "--dev", "/dev"]
+           "--proc", "/proc", "--dev", "/dev",
+           # the writable place first: the read-only binds below may lie under /tmp
+           # (a repository cloned there), and then land on top of it
+           "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp", "--symlink", "/tmp", "/scratch"]
     for path in ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin",
                  "/etc/ld.so.cache", "/etc/localtime"):
         cmd += ["--ro-bind-try", path, path]
@@ -62,8 +66,7 @@ def command(argv: list[str], with_helpers: bool = False) -> list[str]:
     cmd += ["--ro-bind", str(SANDBOXED), "/grader"]
     if with_helpers:
         cmd += ["--ro-bind", str(ROOT / "helpers"), str(ROOT / "helpers")]
-    cmd += ["--size", str(SCRATCH_BYTES), "--tmpfs", "/scratch",
-            "--symlink", "/scratch", "/tmp", "--chdir", "/scratch",
+    cmd += ["--chdir", "/scratch",
             "--clearenv", "--setenv", "HOME", "/scratch",
             "--setenv", "PATH", "/usr/bin:/bin",
             "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1",
