@@ -127,6 +127,18 @@ def test_ignored_training_output_is_guarded_by_an_assert(path):
         )
 
 
+TOOLING_NOISE = re.compile(r"NBVAL|noqa|extra code|type: ?ignore|pragma", re.I)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_code_cells_carry_no_tooling_noise(path):
+    """Notes to the tools (nbval, linters) go in cell tags and pyproject, not in the code
+    a learner reads."""
+    noisy = [c.source[:120] for c in read(path).cells
+             if c.cell_type == "code" and TOOLING_NOISE.search(c.source)]
+    assert noisy == [], f"{path.name}: tooling noise in {noisy}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
 def test_compared_outputs_hold_on_any_machine(path):
     """No round-off in a compared output; every ignored output (but a widget's) guarded."""
