@@ -16,6 +16,8 @@ naming the argument: the caller's mistake is never blamed on the learner.
   data inside that time limit and a size bound, so an endless generator cannot hang a
   check either
 - `checks.convolution`, `checks.relu`, `checks.pooling`, `checks.dense`: the layers by hand
+- `checks.prediction`: `check_prediction`, a prediction question (a number, a shape or
+  a choice written before the cell shows it), naming the usual mistake it matches
 - `checks.shapes`: predicted output shapes and parameter counts, compared exactly
 - `checks.loss`: the cross-entropy of one example (notebook 06)
 - `checks.gradients`: one kernel weight's gradient and one descent step (notebook 08)
@@ -57,6 +59,7 @@ from helpers.checks.dense import check_conv_params, check_dense, check_dense_par
 from helpers.checks.gradients import check_step, check_weight_gradient
 from helpers.checks.loss import check_cross_entropy
 from helpers.checks.pooling import check_max_pool2d, check_pooled_shape
+from helpers.checks.prediction import check_prediction
 from helpers.checks.relu import check_combined_kernel, check_relu
 from helpers.checks.shapes import (
     CONV_LAYER_QUESTIONS,
@@ -91,5 +94,5 @@ __all__ = [
     "compare", "output_shape_answers", "check_count", "compare_exact",
     "CONV_LAYER_QUESTIONS", "check_conv_layer_prediction", "check_feature_stack",
     "check_line_detector", "conv_layer_answer",
-    "check_layer_counts", "check_receptive_fields",
+    "check_layer_counts", "check_receptive_fields", "check_prediction",
 ]

@@ -506,15 +506,20 @@ def check_answer(answer, expected, name: str, hint: str = "", atol: float = 1e-6
     hint : str
         Added to the verdict when the answer is wrong.
     """
-    def problem_of(value):
-        if _is_count_or_shape(expected):  # whole numbers: exactly, never a tolerance
-            return compare_exact(value, expected)
-        if _is_whole_float(expected):  # a count written as a float: no relative slack
-            return (f"expected a number, got {value!r} (a bool)"
-                    if isinstance(value, bool | np.bool_) else
-                    compare(value, expected, atol, rtol=0.0))
-        return compare(value, expected, atol)
-    return _check_value(answer, name, hint, problem_of)
+    return _check_value(answer, name, hint,
+                        lambda value: answer_problem(value, expected, atol))
+
+
+def answer_problem(value, expected, atol: float = 1e-6) -> str | None:
+    """What is wrong with `value` as an answer `expected` (None when right), by the rules
+    of `check_answer`."""
+    if _is_count_or_shape(expected):  # whole numbers: exactly, never a tolerance
+        return compare_exact(value, expected)
+    if _is_whole_float(expected):  # a count written as a float: no relative slack
+        return (f"expected a number, got {value!r} (a bool)"
+                if isinstance(value, bool | np.bool_) else
+                compare(value, expected, atol, rtol=0.0))
+    return compare(value, expected, atol)
 
 
 def _check_value(answer, name: str, hint: str, problem_of) -> CheckResult:
