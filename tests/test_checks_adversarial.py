@@ -1549,9 +1549,10 @@ def test_a_whole_cnn_run_gets_a_time_limit_per_image_from_its_size(monkeypatch):
 
 def test_every_exercise_check_meets_right_and_wrong_answers_here():
     """A new self-check cannot ship without its right and wrong answers in this file
-    (the generic `check_answer`, `check_count` and `check_function` are tested above)."""
+    (the generic `check_answer`, `check_count` and `check_function` are tested above,
+    `check_prediction` in test_prediction_checks.py)."""
     exercise_checks = {name for name in checks.__all__ if name.startswith("check_")}
-    generic = {"check_answer", "check_count", "check_function"}
+    generic = {"check_answer", "check_count", "check_function", "check_prediction"}
     assert exercise_checks - generic <= set(CHECKS), exercise_checks - generic - set(CHECKS)
     for name, (_, rights, wrongs) in CHECKS.items():
         assert rights or name in ANSWER_CHECKS, f"{name}: no right answer"
