@@ -108,15 +108,6 @@ def as_array(value, name: str, ndims: tuple[int, ...],
     return arr
 
 
-def positive_int(value, name: str) -> int:
-    """Return `value` as an int >= 1, or raise naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an integer >= 1, got {value!r}")
-    if value < 1:
-        raise ValueError(f"`{name}` must be >= 1, got {value}")
-    return int(value)
-
-
 def padding_arg(padding) -> int | str:
     """Return `padding` as an int >= 0, "valid" or "same", or raise."""
     if isinstance(padding, str) and padding.lower() in ("valid", "same"):
@@ -141,6 +132,11 @@ def int_arg(value, name: str, minimum: int = 0, maximum: int | None = None) -> i
     if value < minimum or (maximum is not None and value > maximum):
         raise ValueError(f"`{name}` must be {where}, got {value}")
     return int(value)
+
+
+def positive_int(value, name: str) -> int:
+    """Return `value` as an int >= 1, or raise naming `name` (`int_arg`)."""
+    return int_arg(value, name, minimum=1)
 
 
 def positive_number(value, name: str) -> float:

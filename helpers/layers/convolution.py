@@ -278,10 +278,13 @@ def conv2d_layer_backward(grad_out, cache: ConvCache):
 
 
 # ---- the door: argument checks
-def _padded_size(H, W, kh, kw, stride, padding) -> tuple[int, int]:
-    """(Hp, Wp): the height and width of an H x W input with its zeros added."""
+def _kernel_fits(H, W, kh, kw, stride, padding, what: str, advice: str = "") -> None:
+    """Refuse a kh x kw kernel larger than the H x W input with its zeros added."""
     top, bottom, left, right = _pads(H, W, kh, kw, stride, padding)
-    return H + top + bottom, W + left + right
+    Hp, Wp = H + top + bottom, W + left + right
+    if kh > Hp or kw > Wp:
+        raise ValueError(f"`kernel` ({kh}x{kw}) is larger than the padded {what} "
+                         f"({Hp}x{Wp}){advice}")
 
 
 def check_conv2d(image, kernel, stride=1, padding=0) -> dict:
@@ -301,10 +304,8 @@ def check_conv2d(image, kernel, stride=1, padding=0) -> dict:
                          f"image with the same C (kernel shape {kernel.shape}, image "
                          f"shape {image.shape})")
     (H, W, _), (kh, kw, _) = image.shape, kernel.shape
-    Hp, Wp = _padded_size(H, W, kh, kw, stride, padding)
-    if kh > Hp or kw > Wp:
-        raise ValueError(f"`kernel` ({kh}x{kw}) is larger than the padded image "
-                         f"({Hp}x{Wp}): use a smaller kernel or more padding")
+    _kernel_fits(H, W, kh, kw, stride, padding, "image",
+                 ": use a smaller kernel or more padding")
     return {"image": image, "kernel": kernel, "stride": stride, "padding": padding}
 
 
@@ -321,10 +322,7 @@ def check_conv2d_layer(x, kernel, bias, stride=1, padding="valid") -> dict:
     if bias.shape != (F,):
         raise ValueError(f"`bias` has shape {bias.shape}, expected ({F},) for "
                          f"{F} filters")
-    Hp, Wp = _padded_size(H, W, kh, kw, stride, padding)
-    if kh > Hp or kw > Wp:
-        raise ValueError(f"`kernel` ({kh}x{kw}) is larger than the padded images "
-                         f"({Hp}x{Wp})")
+    _kernel_fits(H, W, kh, kw, stride, padding, "images")
     return {"x": x, "kernel": kernel, "bias": bias, "stride": stride,
             "padding": padding}
 

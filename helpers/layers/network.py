@@ -47,27 +47,47 @@ __all__ = ["numpy_forward", "trainable", "forward", "backward", "loss_and_gradie
            "sgd_step"]
 
 
-# --------------------------------------------------------------------------- inference
-def _bias(step: Step) -> np.ndarray:
-    """The step's bias, or zeros for a layer built with ``use_bias=False``."""
-    kernel, *bias = step.weights
+# --------------------------------------------------------------------------- the layers
+def _bias(weights: tuple) -> np.ndarray:
+    """The bias of (kernel, bias), or zeros for a layer built with ``use_bias=False``."""
+    kernel, *bias = weights
     return bias[0] if bias else np.zeros(kernel.shape[-1], kernel.dtype)
 
 
-_INFERENCE = {  # kind -> function(x, step): the step's output
-    "conv": lambda x, s: convolution.conv2d_layer(x, s.weights[0], _bias(s), s.stride[0],
-                                                  s.padding),
-    "maxpool": lambda x, s: pooling.max_pool2d_layer(x, s.size[0], s.stride[0]),
-    "avgpool": lambda x, s: pooling.avg_pool2d_layer(x, s.size[0], s.stride[0]),
-    "flatten": lambda x, s: flatten_dense.flatten_forward(x)[0],
-    "dense": lambda x, s: flatten_dense.dense(x, s.weights[0], _bias(s)),
-    "relu": lambda x, s: activations.relu(x),
-    "sigmoid": lambda x, s: activations.sigmoid(x).astype(x.dtype, copy=False),
-    "softmax": lambda x, s: activations.softmax(x).astype(x.dtype, copy=False),
-    "identity": lambda x, s: x,  # dropout is off at inference time
+def _bare(function):
+    """A forward pass without a backward here: (out, no cache)."""
+    return lambda x, s, w: (function(x, s).astype(x.dtype, copy=False), None), None
+
+
+# kind -> (forward(x, step, weights) -> (out, cache), backward(grad_out, cache) ->
+# grad_x or (grad_x, grad_kernel, grad_bias)): each layer's pair, side by side.
+# Inference keeps only `out`; training runs the kinds that have a backward.
+_PAIRS = {
+    "conv": (lambda x, s, w: convolution.conv2d_layer_forward(x, w[0], _bias(w),
+                                                              s.stride[0], s.padding),
+             convolution.conv2d_layer_backward),
+    "dense": (lambda x, s, w: flatten_dense.dense_forward(x, w[0], _bias(w)),
+              flatten_dense.dense_backward),
+    "maxpool": (lambda x, s, w: pooling.max_pool2d_layer_forward(x, s.size[0],
+                                                                 s.stride[0]),
+                pooling.max_pool2d_layer_backward),
+    "flatten": (lambda x, s, w: flatten_dense.flatten_forward(x),
+                flatten_dense.flatten_backward),
+    "relu": (lambda x, s, w: activations.relu_forward(x), activations.relu_backward),
+    "identity": (lambda x, s, w: (x, None), lambda grad, cache: grad),  # Dropout
+    "avgpool": _bare(lambda x, s: pooling.avg_pool2d_layer(x, s.size[0], s.stride[0])),
+    "sigmoid": _bare(lambda x, s: activations.sigmoid(x)),
+    "softmax": _bare(lambda x, s: activations.softmax(x)),
 }
 
 
+def _output(step: Step, x: np.ndarray) -> np.ndarray:
+    """The step's output for the batch `x` (inference: the weights are the model's)."""
+    step_forward, _ = _PAIRS[step.kind]
+    return step_forward(x, step, step.weights)[0]
+
+
+# --------------------------------------------------------------------------- inference
 def _refuse_what_numpy_forward_cannot_run(steps: list[Step]) -> None:
     """The layers take one stride and one window side for both axes, pools no padding."""
     for step in steps:
@@ -90,7 +110,7 @@ def step_outputs(steps: list[Step], x: np.ndarray) -> list[np.ndarray]:
     bare: the caller checked `x` (e.g. with `check_images`)."""
     outputs = []
     for step in steps:
-        x = _INFERENCE[step.kind](x, step)
+        x = _output(step, x)
         outputs.append(x)
     return outputs
 
@@ -122,30 +142,12 @@ def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
     for start in range(0, images.shape[0], batch_size):
         x = images[start : start + batch_size]
         for step in steps:  # only the current step's output is kept (memory)
-            x = _INFERENCE[step.kind](x, step)
+            x = _output(step, x)
         outputs.append(x)
     return np.concatenate(outputs).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- training
-# kind -> (forward(x, step, weights) -> (out, cache), backward(grad_out, cache) ->
-# grad_x or (grad_x, grad_kernel, grad_bias)): each layer's pair, side by side
-_PAIRS = {
-    "conv": (lambda x, s, w: convolution.conv2d_layer_forward(x, *w, s.stride[0],
-                                                              s.padding),
-             convolution.conv2d_layer_backward),
-    "dense": (lambda x, s, w: flatten_dense.dense_forward(x, *w),
-              flatten_dense.dense_backward),
-    "maxpool": (lambda x, s, w: pooling.max_pool2d_layer_forward(x, s.size[0],
-                                                                 s.stride[0]),
-                pooling.max_pool2d_layer_backward),
-    "flatten": (lambda x, s, w: flatten_dense.flatten_forward(x),
-                flatten_dense.flatten_backward),
-    "relu": (lambda x, s, w: activations.relu_forward(x), activations.relu_backward),
-    "identity": (lambda x, s, w: (x, None), lambda grad, cache: grad),  # Dropout(0)
-}
-
-
 def _refuse_what_cannot_be_trained(steps: list[Step]) -> list[Step]:
     """The steps up to the scores (a last softmax goes into the loss), or raise."""
     if [step.kind for step in steps[-2:]] == ["dense", "softmax"]:
@@ -167,7 +169,7 @@ def _refuse_what_cannot_be_trained(steps: list[Step]) -> list[Step]:
                              "deterministically")
         if step.kind in ("sigmoid", "softmax"):
             raise ValueError(f"{where}: activation {step.kind!r} is not supported")
-        if step.kind not in _PAIRS:
+        if _PAIRS[step.kind][1] is None:
             raise ValueError(f"{where} is a {step.layer_type}: not supported")
     if not steps or steps[-1].kind != "dense":
         raise ValueError("the last layer must be a Dense layer with a softmax activation "
@@ -327,6 +329,12 @@ def _chain(steps, params) -> None:
                 f"{name!r}), got {type(w).__name__} {getattr(w, 'shape', '')}")
 
 
+def _timings(timings) -> dict | None:
+    if timings is not None and not isinstance(timings, dict):
+        raise TypeError(f"`timings` must be a dict or None, got {type(timings).__name__}")
+    return timings
+
+
 def check_forward(steps, params, x) -> dict:
     """`steps`, `params` from `trainable`; `x` a batch of numbers (with the first conv
     layer's channels)."""
@@ -343,20 +351,15 @@ def check_backward(steps, caches, grad_scores, timings=None) -> dict:
     if not isinstance(caches, list) or len(caches) != len(steps):
         raise ValueError(f"`caches` must be the list of {len(steps)} caches that "
                          "forward(steps, params, x) returned")
-    if timings is not None and not isinstance(timings, dict):
-        raise TypeError(f"`timings` must be a dict or None, got {type(timings).__name__}")
-    return {"steps": steps, "caches": caches, "timings": timings,
+    return {"steps": steps, "caches": caches, "timings": _timings(timings),
             "grad_scores": as_array(grad_scores, "grad_scores", (2,))}
 
 
 def check_loss_and_gradients(steps, params, x, y, timings=None) -> dict:
     """As `forward`'s door; `y` one class number per item of `x`."""
     arguments = check_forward(steps, params, x)
-    classes = params[-1].shape[-1]
-    if timings is not None and not isinstance(timings, dict):
-        raise TypeError(f"`timings` must be a dict or None, got {type(timings).__name__}")
-    return {**arguments, "timings": timings,
-            "y": class_labels(y, "y", classes, length=len(arguments["x"]))}
+    return {**arguments, "timings": _timings(timings),
+            "y": class_labels(y, "y", params[-1].shape[-1], length=len(arguments["x"]))}
 
 
 def check_sgd_step(steps, params, x, y, learning_rate) -> dict:

@@ -194,9 +194,9 @@ def max_pool2d_layer_backward(grad_out, cache: PoolCache) -> np.ndarray:
 def _check_pooling(x, size, stride, batch: bool) -> dict:
     """`x` one image, (H, W) or (H, W, C), or a `batch` (N, H, W, C); a window `size`
     that fits in H and W; `stride` None -> `size`."""
-    x = as_array(x, "x", (4,) if batch else (2, 3))
     size = positive_int(size, "size")
     stride = size if stride is None else positive_int(stride, "stride")
+    x = as_array(x, "x", (4,) if batch else (2, 3))
     (H, W), what = (x.shape[1:3], "images") if batch else (x.shape[:2], "input")
     if size > H or size > W:
         raise ValueError(f"`size` {size} is larger than the {what} ({H}x{W})")
@@ -204,13 +204,8 @@ def _check_pooling(x, size, stride, batch: bool) -> dict:
 
 
 check_max_pool2d = check_avg_pool2d = functools.partial(_check_pooling, batch=False)
-check_max_pool2d_layer = check_max_pool2d_layer_forward = functools.partial(
-    _check_pooling, batch=True)
-
-
-def check_avg_pool2d_layer(x, size=2, stride=None) -> dict:
-    positive_int(size, "size")  # checked before `x`, as it always was
-    return check_max_pool2d_layer(x, size, stride)
+check_max_pool2d_layer = check_max_pool2d_layer_forward = check_avg_pool2d_layer = \
+    functools.partial(_check_pooling, batch=True)
 
 
 check_max_pool2d_layer_backward = backward_check(PoolCache, "max_pool2d_layer")
