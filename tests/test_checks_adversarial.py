@@ -660,6 +660,26 @@ def loop_forward_variant(softmax=True, relu=True, flip=False, bias=True):
     return fn
 
 
+def run_fixed_forward(fn):
+    return checks.check_fixed_forward(fn, LOOP_WEIGHTS, LOOP_IMAGES, LOOP_EXPECTED)
+
+
+def fixed_forward_variant(reorder=None, softmax=True):
+    """A batched forward pass written by hand; `reorder` changes the order flatten
+    reads the (N, H, W, C) maps in (the debugging task's bug and its cousins)."""
+    def fn(images, weights):
+        x = np.asarray(images, float)
+        for name in ("conv1", "conv2"):
+            x = layers.conv2d_layer(x, *weights[name], padding="same")
+            x = layers.max_pool2d_layer(np.maximum(x, 0), 2)
+        if reorder is not None:
+            x = reorder(x)
+        x = np.maximum(x.reshape(len(x), -1) @ weights["dense"][0] + weights["dense"][1], 0)
+        z = x @ weights["output"][0] + weights["output"][1]
+        return layers.softmax(z) if softmax else z
+    return fn
+
+
 LATER_FUNCTION_CHECKS = {
     "check_receptive_fields": (_arch_checks.check_receptive_fields, {
         "a loop": fields_loop,
@@ -806,6 +826,23 @@ LATER_FUNCTION_CHECKS = {
         "flipped kernels": loop_forward_variant(flip=True),
         "no biases": loop_forward_variant(bias=False),
         "the same answer for every image": lambda image, weights: LOOP_EXPECTED[0],
+    }),
+    "check_fixed_forward": (run_fixed_forward, {
+        "the fix: reshape keeps Keras's order": fixed_forward_variant(),
+        "one image at a time with the loop layers": lambda images, weights: [
+            _trained_checks.loop_forward_answer(im, weights) for im in images],
+        "float32": lambda images, weights: fixed_forward_variant()(
+            images, weights).astype(np.float32),
+    }, {
+        "the colleague's bug left in": fixed_forward_variant(
+            lambda x: x.transpose(0, 3, 1, 2)),
+        "rows and columns swapped": fixed_forward_variant(
+            lambda x: x.transpose(0, 2, 1, 3)),
+        "no softmax": fixed_forward_variant(softmax=False),
+        "the classes, not the probabilities": lambda images, weights: np.argmax(
+            fixed_forward_variant()(images, weights), axis=1),
+        "the first image only": lambda images, weights: fixed_forward_variant()(
+            images, weights)[:1],
     }),
 }
 FUNCTION_CHECKS.update(LATER_FUNCTION_CHECKS)

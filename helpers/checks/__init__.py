@@ -22,7 +22,8 @@ naming the argument: the caller's mistake is never blamed on the learner.
 - `checks.loss`: the cross-entropy of one example (notebook 06)
 - `checks.gradients`: one kernel weight's gradient and one descent step (notebook 08)
 - `checks.architecture`: receptive fields and parameter counts (why convolution)
-- `checks.trained_cnn`: the Keras CNN and the trained model
+- `checks.trained_cnn`: the Keras CNN and the trained model (and notebook 10's
+  debugging task, `check_fixed_forward`)
 - `checks.backprop`: backward passes of a convolution (kernel, input, stride), ReLU, max
   pooling and a dense layer (notebook 11)
 """
@@ -70,6 +71,7 @@ from helpers.checks.shapes import (
     output_shape_answers,
 )
 from helpers.checks.trained_cnn import (
+    check_fixed_forward,
     check_kernel_feature_map,
     check_layer_predictions,
     check_loop_forward,
@@ -95,4 +97,5 @@ __all__ = [
     "CONV_LAYER_QUESTIONS", "check_conv_layer_prediction", "check_feature_stack",
     "check_line_detector", "conv_layer_answer",
     "check_layer_counts", "check_receptive_fields", "check_prediction",
+    "check_fixed_forward",
 ]

@@ -413,3 +413,73 @@ def loop_forward_answer(image, weights):
         x = max_pool2d(relu(np.stack(maps, axis=-1)), 2)
     x = relu(dense(flatten(x), *weights["dense"]))
     return softmax(dense(x, *weights["output"]))
+
+
+# ---- notebook 10's debugging task: a batched forward pass with the wrong flatten ----
+def batch_forward(images, weights, channels_first: bool = False):
+    """The series' CNN on a batch of (N, H, W, C) images with the fast layers of
+    `helpers.layers`; returns (N, 10) probabilities. ``channels_first=True`` is notebook
+    10's bug: flatten lines the maps up one after the other (channel slowest), which
+    every shape allows and the trained dense layer does not."""
+    from helpers.layers import conv2d_layer, dense, max_pool2d_layer, relu, softmax
+
+    x = np.asarray(images, dtype=float)
+    for name in ("conv1", "conv2"):
+        x = max_pool2d_layer(relu(conv2d_layer(x, *weights[name], padding="same")), 2)
+    if channels_first:
+        x = x.transpose(0, 3, 1, 2)
+    x = relu(dense(x.reshape(len(x), -1), *weights["dense"]))
+    return softmax(dense(x, *weights["output"]))
+
+
+def check_fixed_forward(learner_fn, weights, images, expected):
+    """Notebook 10's debugging task: ``fixed_forward(images, weights)`` returns the
+    trained CNN's (N, 10) probabilities for a batch of (N, 28, 28, 1) images, compared
+    with ``model.predict(images)``; a result that still flattens channel by channel
+    (the bug) is named.
+
+    Parameters
+    ----------
+    learner_fn : callable
+    weights : dict
+        As for `check_loop_forward`.
+    images : (N, H, W, C) array
+    expected : (N, classes) array
+        ``model.predict(images)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When `weights`, `images` and `expected` do not fit together (as
+        `check_loop_forward`).
+    """
+    weights, images, expected = _loop_forward_arguments(weights, images, expected)
+    return _check_fixed_forward(learner_fn, weights, images, expected)
+
+
+@never_raises
+def _check_fixed_forward(learner_fn, weights, images, expected):
+    copies = {name: tuple(np.copy(a) for a in pair) for name, pair in weights.items()}
+    got, failed = _call(learner_fn, "fixed_forward", np.copy(images), copies)
+    if failed is not None:
+        return failed
+    problem = compare(got, expected, atol=1e-4)
+    if problem is None:
+        return _verdict(True, f"{PASS} `fixed_forward` gives the model's probabilities "
+                              f"for all {len(images)} test images (to 1e-4).")
+    bug = batch_forward(images, weights, channels_first=True)
+    if compare(got, bug, atol=1e-4) is None:
+        more = ("these are still the colleague's numbers: the bug is not fixed yet. "
+                "Which line puts the 3,136 numbers in an order the dense layer was "
+                "not trained on?")
+    else:
+        arr = np.asarray(got, dtype=float) if np.shape(got) == expected.shape else None
+        same = None if arr is None else int(np.sum(arr.argmax(1) == expected.argmax(1)))
+        more = ("not the model's probabilities." if same is None else
+                f"the same class as the model for {same} of {len(images)} images.")
+    return _verdict(
+        False,
+        f"{FAIL} {_end(problem)} {_end(more)}\n   Hint: change only what the bug needs; "
+        "compare the flatten line with helpers.flatten (notebook 06): which index "
+        "changes fastest in Keras's order?",
+    )
