@@ -15,7 +15,9 @@ error map (the same sliding window as the forward pass), summed over the images.
 
 `kernel_gradient_loop` writes that sum as loops over the nine weights and the positions
 (as the notebook derives it); `kernel_gradient` is the vectorized twin, tested against
-it. `gradient_descent` runs the update ``kernel -= learning_rate * gradient``.
+it. `gradient_descent` runs the update ``kernel -= learning_rate * gradient``;
+`adam_step` is one step of Adam, the optimizer Keras trains with (notebook 08's exercise
+writes it from the formula; tests hold it against ``keras.optimizers.Adam``).
 Everything here is float64 so that finite differences can check it to ~1e-8.
 """
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from helpers.validation import as_array, positive_int
+from helpers.validation import as_array, positive_int, positive_number
 
 
 def _images_kernel(images, kernel):
@@ -206,3 +208,63 @@ def largest_stable_rate(images, kernel_shape=(3, 3)) -> float:
     flat = windows.reshape(-1, kernel.size)
     curvature = 2 * flat.T @ flat / flat.shape[0]
     return float(2 / np.linalg.eigvalsh(curvature)[-1])
+
+
+BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-7
+"""Adam's defaults in Keras: the decay of the running mean and of the running mean
+square of the gradients, and the epsilon that keeps the division finite."""
+
+
+def adam_step(kernel, gradient, m, v, t: int, learning_rate: float,
+              beta1: float = BETA1, beta2: float = BETA2, epsilon: float = EPSILON):
+    """One step of Adam (Kingma and Ba, 2015) for every weight of `kernel`.
+
+    ::
+
+        m = beta1 * m + (1 - beta1) * gradient          running mean
+        v = beta2 * v + (1 - beta2) * gradient ** 2     running mean square
+        m_hat = m / (1 - beta1 ** t)                     bias correction (m, v start at 0)
+        v_hat = v / (1 - beta2 ** t)
+        kernel = kernel - learning_rate * m_hat / (sqrt(v_hat) + epsilon)
+
+    Each weight's step is divided by the root mean square of its recent gradients, so
+    it is about `learning_rate` long whatever the gradient's size (exactly that, up to
+    epsilon, at the first step).
+
+    Parameters
+    ----------
+    kernel, gradient, m, v : arrays of one shape, e.g. (kh, kw)
+        The weights, their gradient, and the running mean and mean square before this
+        step (zeros before the first). None of them is modified.
+    t : int >= 1
+        The number of this step (1 for the first).
+    learning_rate : float > 0
+    beta1, beta2 : floats in [0, 1)
+    epsilon : float > 0
+
+    Returns
+    -------
+    kernel, m, v : new float64 arrays of the same shape
+    """
+    kernel = as_array(kernel, "kernel", tuple(range(1, 5)))
+    arrays = {"gradient": gradient, "m": m, "v": v}
+    for name, value in arrays.items():
+        arrays[name] = as_array(value, name, tuple(range(1, 5)))
+        if arrays[name].shape != kernel.shape:
+            raise ValueError(f"`{name}` has shape {arrays[name].shape}, but `kernel` "
+                             f"has shape {kernel.shape}: one value per weight")
+    if np.any(arrays["v"] < 0):
+        raise ValueError("`v` is a running mean of squares: it cannot be negative")
+    t = positive_int(t, "t")
+    learning_rate = positive_number(learning_rate, "learning_rate")
+    epsilon = positive_number(epsilon, "epsilon")
+    for name, beta in (("beta1", beta1), ("beta2", beta2)):
+        if isinstance(beta, bool) or not isinstance(beta, (int, float, np.floating)) \
+                or not 0 <= beta < 1:
+            raise ValueError(f"`{name}` must be a number in [0, 1), got {beta!r}")
+    g = arrays["gradient"].astype(np.float64)
+    m = beta1 * arrays["m"] + (1 - beta1) * g
+    v = beta2 * arrays["v"] + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return kernel - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v

@@ -547,6 +547,39 @@ def step_in_place(images, kernel, targets, rate):
     return kernel
 
 
+def adam_by_hand(kernel, g, m, v, t, rate, correct=True, eps_inside=False,
+                 square=True, root=True, sign=-1):
+    """One Adam step written out (Kingma and Ba), with switches for the usual slips."""
+    m = 0.9 * m + 0.1 * g
+    v = 0.999 * v + 0.001 * (g * g if square else g)
+    m_hat = m / (1 - 0.9**t) if correct else m
+    v_hat = v / (1 - 0.999**t) if correct else v
+    if eps_inside:
+        scale = np.sqrt(v_hat + 1e-7)
+    else:
+        scale = (np.sqrt(np.abs(v_hat)) if root else v_hat) + 1e-7
+    return kernel + sign * rate * m_hat / scale, m, v
+
+
+def adam_weight_by_weight(kernel, g, m, v, t, rate):
+    """Pure Python, one weight at a time, lists out."""
+    out = [[], [], []]
+    for k1, g1, m1, v1 in zip(*(np.ravel(a).tolist() for a in (kernel, g, m, v)),
+                              strict=True):
+        m1 = 0.9 * m1 + 0.1 * g1
+        v1 = 0.999 * v1 + 0.001 * g1 ** 2
+        step = rate * (m1 / (1 - 0.9 ** t)) / (math.sqrt(v1 / (1 - 0.999 ** t)) + 1e-7)
+        for part, value in zip(out, (k1 - step, m1, v1), strict=True):
+            part.append(value)
+    return tuple(np.reshape(part, np.shape(kernel)).tolist() for part in out)
+
+
+def adam_in_place(kernel, g, m, v, t, rate):
+    new_kernel, m_new, v_new = adam_by_hand(kernel, g, m, v, t, rate)
+    m[...] = m_new  # changes the caller's m
+    return new_kernel, m, v_new
+
+
 def ce_right(p, label):
     return -np.log(p[label])
 
@@ -720,6 +753,24 @@ LATER_FUNCTION_CHECKS = {
         "only the change": lambda im, k, t, r: -r * _descent.kernel_gradient(im, k, t),
         "in place (kernel -= ...)": step_in_place,
         "returns the kernel": lambda im, k, t, r: k,
+    }),
+    "check_adam_step": (_gradient_checks.check_adam_step, {
+        "the formula": adam_by_hand,
+        "weight by weight, lists": adam_weight_by_weight,
+        "float32": lambda *a: tuple(np.float32(x) for x in adam_by_hand(*a)),
+    }, {
+        "no bias correction": lambda *a: adam_by_hand(*a, correct=False),
+        "epsilon inside the root": lambda *a: adam_by_hand(*a, eps_inside=True),
+        "v of the gradient, not its square": lambda *a: adam_by_hand(*a, square=False),
+        "no square root": lambda *a: adam_by_hand(*a, root=False),
+        "uphill": lambda *a: adam_by_hand(*a, sign=1),
+        "returns m_hat and v_hat": lambda k, g, m, v, t, r: (
+            adam_by_hand(k, g, m, v, t, r)[0], (0.9 * m + 0.1 * g) / (1 - 0.9**t),
+            (0.999 * v + 0.001 * g * g) / (1 - 0.999**t)),
+        "the kernel only": lambda *a: adam_by_hand(*a)[0],
+        "t one too many": lambda k, g, m, v, t, r: adam_by_hand(k, g, m, v, t + 1, r),
+        "plain gradient descent": lambda k, g, m, v, t, r: (k - r * g, m, v),
+        "m changed in place": adam_in_place,
     }),
     "check_cross_entropy": (_loss_checks.check_cross_entropy, {
         "-log(p[label])": ce_right,

@@ -116,6 +116,82 @@ def test_bad_input_names_the_argument():
         kernel_descent.gradient_descent(images, targets, kernel, 0.1, 0)
 
 
+# ---------------------------------------------------------------- one step of Adam
+def test_adam_first_step_by_hand():
+    """At t = 1, m = 0.1 g and v = 0.001 g**2; corrected, m_hat = g and v_hat = g**2,
+    so every weight moves by learning_rate * g / (|g| + 1e-7): the learning rate."""
+    g = np.array([[2.0, -0.5], [1e-3, -4.0]])
+    kernel, m, v = kernel_descent.adam_step(np.ones((2, 2)), g, np.zeros((2, 2)),
+                                            np.zeros((2, 2)), 1, 0.1)
+    assert np.allclose(m, [[0.2, -0.05], [1e-4, -0.4]])
+    assert np.allclose(v, [[0.004, 0.00025], [1e-9, 0.016]])
+    expected = 1 - 0.1 * g / (np.abs(g) + 1e-7)  # 0.9, 1.1, 0.90001, 1.1
+    assert np.allclose(kernel, expected, rtol=0, atol=1e-15)
+    assert np.allclose(np.abs(kernel - 1), 0.1, atol=1e-5)
+
+
+def test_adam_second_step_by_hand():
+    """A second gradient of 1 after a first of 1: m = 0.19, v = 0.001999; the
+    corrections 1 - 0.9**2 = 0.19 and 1 - 0.999**2 = 0.001999 give m_hat = v_hat = 1."""
+    one = np.ones(1)
+    kernel, m, v = kernel_descent.adam_step(np.zeros(1), one, 0.1 * one, 0.001 * one,
+                                            2, 0.5)
+    assert np.allclose(m, 0.19) and np.allclose(v, 0.001999)
+    assert np.allclose(kernel, -0.5 / (1 + 1e-7), rtol=0, atol=1e-12)
+
+
+def test_adam_step_matches_keras_adam(keras):
+    """Ten steps on a 3x2 kernel with changing gradients, against keras.optimizers.Adam
+    (float32; Keras puts epsilon after the bias correction of the step size, which
+    differs from the paper's formula by less than 1e-6 here)."""
+    rng = np.random.default_rng(5)
+    start = rng.normal(size=(3, 2))
+    gradients = rng.normal(size=(10, 3, 2))
+    variable = keras.Variable(start.astype(np.float32))
+    optimizer = keras.optimizers.Adam(learning_rate=0.01, beta_1=0.9, beta_2=0.999,
+                                      epsilon=1e-7)
+    kernel, m, v = start, np.zeros((3, 2)), np.zeros((3, 2))
+    for t, g in enumerate(gradients, start=1):
+        optimizer.apply_gradients([(g.astype(np.float32), variable)])
+        kernel, m, v = kernel_descent.adam_step(kernel, g, m, v, t, 0.01)
+        assert np.allclose(np.asarray(variable), kernel, rtol=0, atol=1e-5), t
+    assert np.max(np.abs(kernel - start)) > 0.05  # the steps did move it
+
+
+def test_adam_step_leaves_its_inputs_alone_and_names_bad_arguments():
+    kernel, g, m, v = np.ones((2, 2)), np.ones((2, 2)), np.zeros((2, 2)), np.zeros((2, 2))
+    copies = [a.copy() for a in (kernel, g, m, v)]
+    kernel_descent.adam_step(kernel, g, m, v, 1, 0.1)
+    assert all(np.array_equal(a, b) for a, b in zip((kernel, g, m, v), copies,
+                                                    strict=True))
+    with pytest.raises(ValueError, match="`m`"):
+        kernel_descent.adam_step(kernel, g, np.zeros(3), v, 1, 0.1)
+    with pytest.raises(ValueError, match="`v`"):
+        kernel_descent.adam_step(kernel, g, m, -np.ones((2, 2)), 1, 0.1)
+    with pytest.raises((TypeError, ValueError), match="`t`"):
+        kernel_descent.adam_step(kernel, g, m, v, 0, 0.1)
+    with pytest.raises((TypeError, ValueError), match="`learning_rate`"):
+        kernel_descent.adam_step(kernel, g, m, v, 1, -1)
+    with pytest.raises(ValueError, match="`beta1`"):
+        kernel_descent.adam_step(kernel, g, m, v, 1, 0.1, beta1=1.0)
+    with pytest.raises(TypeError, match="`gradient`"):
+        kernel_descent.adam_step(kernel, "steep", m, v, 1, 0.1)
+
+
+def test_adam_check_accepts_the_reference_and_names_a_missing_correction(capsys):
+    from helpers.checks import check_adam_step
+
+    assert check_adam_step(kernel_descent.adam_step)
+    assert capsys.readouterr().out.startswith("✅")
+
+    def uncorrected(kernel, g, m, v, t, rate):
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g**2
+        return kernel - rate * m / (np.sqrt(v) + 1e-7), m, v
+
+    assert not check_adam_step(uncorrected)
+    assert "bias correction is missing" in capsys.readouterr().out
+
+
 # ---------------------------------------------------------------- gradient descent
 def test_gradient_descent_takes_the_notebook_steps():
     images, kernel, targets, _ = problem(1)

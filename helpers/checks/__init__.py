@@ -20,7 +20,8 @@ naming the argument: the caller's mistake is never blamed on the learner.
   a choice written before the cell shows it), naming the usual mistake it matches
 - `checks.shapes`: predicted output shapes and parameter counts, compared exactly
 - `checks.loss`: the cross-entropy of one example (notebook 06)
-- `checks.gradients`: one kernel weight's gradient and one descent step (notebook 08)
+- `checks.gradients`: one kernel weight's gradient, one descent step and one Adam
+  step (notebook 08)
 - `checks.architecture`: receptive fields and parameter counts (why convolution)
 - `checks.trained_cnn`: the Keras CNN and the trained model (and notebook 10's
   debugging task, `check_fixed_forward`)
@@ -36,6 +37,8 @@ from helpers.checks.backprop import (
     check_dense_weight_grad,
     check_max_pool_backward,
     check_relu_backward,
+    conv_input_grad_answer,
+    conv_kernel_grad_answer,
 )
 from helpers.checks.convolution import (
     check_conv2d,
@@ -57,7 +60,11 @@ from helpers.checks.core import (
     compare_exact,
 )
 from helpers.checks.dense import check_conv_params, check_dense, check_dense_params
-from helpers.checks.gradients import check_step, check_weight_gradient
+from helpers.checks.gradients import (
+    check_adam_step,
+    check_step,
+    check_weight_gradient,
+)
 from helpers.checks.loss import check_cross_entropy
 from helpers.checks.pooling import check_max_pool2d, check_pooled_shape
 from helpers.checks.prediction import check_prediction
@@ -97,5 +104,6 @@ __all__ = [
     "CONV_LAYER_QUESTIONS", "check_conv_layer_prediction", "check_feature_stack",
     "check_line_detector", "conv_layer_answer",
     "check_layer_counts", "check_receptive_fields", "check_prediction",
-    "check_fixed_forward",
+    "check_adam_step",
+    "check_fixed_forward", "conv_kernel_grad_answer", "conv_input_grad_answer",
 ]

@@ -1,10 +1,13 @@
-"""Checks for notebook 08: the gradient of one kernel weight, and one gradient step.
+"""Checks for notebook 08: the gradient of one kernel weight, one gradient step, and one
+step of Adam.
 
 The cases are chosen so that each plausible slip gets ❌: a sign error (target minus
 map), a missing factor 2 or 1/M, a flipped kernel (true convolution instead of the
 correlation), rows and columns swapped, a step uphill (``+`` instead of ``-``), a
 learning rate forgotten, the learner's `kernel` changed in place (`check_function`
-refuses a function that changes its input).
+refuses a function that changes its input). For Adam: the bias correction left out,
+epsilon inside the square root, the gradient not squared in `v`, the square root left out,
+the corrected m_hat returned in place of `m`, a step uphill.
 """
 
 from __future__ import annotations
@@ -120,3 +123,86 @@ def check_step(learner_fn):
                       f"{rate:g}", (images, kernel, targets, rate)))
     return check_function(learner_fn, _step, cases, _name(learner_fn, "my_step"),
                           atol=1e-9, diagnose=_step_slip)
+
+
+def _adam(kernel, gradient, m, v, t, learning_rate):
+    return kernel_descent.adam_step(kernel, gradient, m, v, t, learning_rate)
+
+
+def _adam_slips(kernel, g, m, v, t, rate):
+    """The results of the usual wrong Adam steps, by what is wrong."""
+    b1, b2, eps = kernel_descent.BETA1, kernel_descent.BETA2, kernel_descent.EPSILON
+    m_new, v_new = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+    m_hat, v_hat = m_new / (1 - b1**t), v_new / (1 - b2**t)
+    right = kernel - rate * m_hat / (np.sqrt(v_hat) + eps)
+    return {
+        "The bias correction is missing: divide m by 1 - beta1**t and v by "
+        "1 - beta2**t (both start at 0, so early on they are far too small)":
+            (kernel - rate * m_new / (np.sqrt(v_new) + eps), m_new, v_new),
+        "Epsilon goes outside the square root: sqrt(v_hat) + eps":
+            (kernel - rate * m_hat / np.sqrt(v_hat + eps), m_new, v_new),
+        "`v` is a running mean of the *squared* gradients: gradient**2":
+            (kernel - rate * m_hat / (np.sqrt(np.abs(
+                (b2 * v + (1 - b2) * g) / (1 - b2**t))) + eps), m_new,
+             b2 * v + (1 - b2) * g),
+        "The step divides by the square root of v_hat, not by v_hat itself":
+            (kernel - rate * m_hat / (v_hat + eps), m_new, v_new),
+        "Return the running m and v themselves, not the corrected m_hat and v_hat "
+        "(the next step starts from them)": (right, m_hat, v_hat),
+        "This steps uphill: subtract the step from the kernel": (
+            kernel + rate * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new),
+    }
+
+
+def _adam_slip(got, kernel, g, m, v, t, rate) -> str:
+    """Name the slip when the returned (kernel, m, v) matches a known wrong step."""
+    try:
+        parts = [np.asarray(part, dtype=float) for part in got]
+    except (TypeError, ValueError):
+        return "Return three arrays: the new kernel, m and v (a tuple)."
+    if len(parts) != 3 or any(part.shape != kernel.shape for part in parts):
+        return ("Return three arrays of the kernel's shape, in this order: the new "
+                "kernel, m and v.")
+    for why, wrong in _adam_slips(kernel, g, m, v, t, rate).items():
+        if all(np.allclose(a, b, rtol=1e-6, atol=1e-12)
+               for a, b in zip(parts, wrong, strict=True)):
+            return why
+    return ""
+
+
+def _adam_cases():
+    """(description, (kernel, gradient, m, v, t, learning_rate)): a first step, later
+    steps with running averages, gradients of every size (tiny ones make epsilon's
+    place matter), and non-square kernels."""
+    rng = _rng(88)
+    cases = []
+    for (kh, kw), t, rate, scale in [
+        ((2, 2), 1, 0.1, 1.0),
+        ((3, 3), 5, 0.01, 3.0),
+        ((2, 3), 2, 0.05, 1e-6),
+        ((3, 2), 40, 0.001, 0.2),
+    ]:
+        kernel = rng.normal(size=(kh, kw)).round(2)
+        gradient = rng.normal(size=(kh, kw)) * scale
+        if t == 1:
+            m, v = np.zeros((kh, kw)), np.zeros((kh, kw))
+        else:
+            m = rng.normal(size=(kh, kw)) * scale * 0.5
+            v = (rng.normal(size=(kh, kw)) * scale) ** 2
+        cases.append((f"a {kh}x{kw} kernel, step t = {t}, learning rate {rate:g}, "
+                      f"gradients of size about {scale:g}",
+                      (kernel, gradient, m, v, t, rate)))
+    return cases
+
+
+@never_raises
+def check_adam_step(learner_fn):
+    """Notebook 08: ``my_adam_step(kernel, gradient, m, v, t, learning_rate)`` returns
+    ``(kernel, m, v)`` after one step of Adam (Keras's betas 0.9 and 0.999, epsilon
+    1e-7), as new arrays."""
+    result = check_function(learner_fn, _adam, _adam_cases(),
+                            _name(learner_fn, "my_adam_step"), atol=1e-9,
+                            diagnose=_adam_slip)
+    return _with_hint(result, "go through the formula line by line: m, v, then both "
+                              "bias corrections with this step's number t, then the "
+                              "step; print each on case 1, where m and v start at 0.")

@@ -55,5 +55,6 @@ def check_cross_entropy(learner_fn):
     result = check_function(learner_fn, _reference, cases,
                             _name(learner_fn, "my_cross_entropy"),
                             one_number="the loss", diagnose=_slip)
-    return _with_hint(result, "the loss is minus the natural log of the probability the "
-                              "model gave the true class: -np.log(probabilities[label]).")
+    return _with_hint(result, "the loss looks at one probability only, the one the "
+                              "model gave the true class, and takes minus its natural "
+                              "logarithm.")
