@@ -273,10 +273,15 @@ def reference_run(notebook: Notebook, needed: set[str], folder: Path) -> dict:
         if student.TAG in cell.metadata.get("tags", []):
             pending = next(exercises)
             steps.append({"key": pending.id, "names": sorted(needed)})
+            steps.append({"run": cell.source})
         elif pending is not None:
+            # after the check cell ran: a prediction's check cell computes the value it
+            # compares with (`check_prediction(guess, out.shape, ...)`)
+            steps.append({"run": cell.source})
             steps.append({"key": pending.id, "evaluate": pending.evaluate})
             pending = None
-        steps.append({"run": cell.source})
+        else:
+            steps.append({"run": cell.source})
     job, out = folder / f"{notebook.name}.reference.json", folder / f"{notebook.name}.values.json"
     job.write_text(json.dumps(steps))
     subprocess.run([sys.executable, "-m", "helpers.tools.grading.reference",
