@@ -173,7 +173,9 @@ def check_line_detector(kernel):
                           "for an edge.")
 
 
-def _feature_stack_reference(image, kernels):
+def feature_stack_reference(image, kernels):
+    """The answer key of notebook 02's ``feature_stack``: (H, W) image, (kh, kw, F)
+    kernels -> (H', W', F) stack (the lesson falls back to it until the check passes)."""
     maps = [layers.conv2d(image, kernels[:, :, f]) for f in range(kernels.shape[2])]
     return np.stack(maps, axis=-1)
 
@@ -190,5 +192,5 @@ def check_feature_stack(learner_fn):
          (rng.random((6, 6)), rng.normal(size=(3, 2, 2)))),
         ("one kernel (F=1)", (rng.random((4, 5)), rng.normal(size=(3, 3, 1)))),
     ]
-    return check_function(learner_fn, _feature_stack_reference, cases,
+    return check_function(learner_fn, feature_stack_reference, cases,
                           _name(learner_fn, "feature_stack"))
