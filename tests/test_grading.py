@@ -1,8 +1,9 @@
 """Graded workshops: nbgrader source derived from the lessons, and a room graded.
 
-Three made-up learners hand in notebook 04 (two exercises): one right everywhere, one
-wrong everywhere, one who did only the first exercise. The grader (each learner's answers
-in the sandbox, the checks outside) must give 2, 0 and 1 points in the table and figure.
+Three made-up learners hand in notebook 04 (three exercises, a prediction among them):
+one right everywhere, one wrong everywhere, one who did only the first exercise. The
+grader (each learner's answers in the sandbox, the checks outside) must give 3, 0 and 1
+points in the table and figure.
 The released copies must hold no answer. Attacks: `test_grading_attacks_*.py`,
 `test_grading_sandbox.py`.
 """
@@ -134,7 +135,7 @@ def test_three_learners_are_autograded(tmp_path):
     assert released.exists()
     source = course / "source" / GRADED / f"{GRADED}.ipynb"
     n = len(grading.exercises(nbformat.read(source, as_version=4)))
-    assert n == 2
+    assert n == 3
     room = tmp_path / "submissions"
     for name, answered, wrong in [("ada", n, False), ("bob", n, True), ("cy", 1, False)]:
         (room / name).mkdir(parents=True)
@@ -144,9 +145,11 @@ def test_three_learners_are_autograded(tmp_path):
     total = {}
     for row in rows:
         total[row["learner"]] = total.get(row["learner"], 0) + row["score"]
-    assert total == {"ada": 2.0, "bob": 0.0, "cy": 1.0}
+    # ada's prediction scores: its check compares with a value the check cell computes
+    assert total == {"ada": 3.0, "bob": 0.0, "cy": 1.0}
     cy = {r["exercise"]: r["score"] for r in rows if r["learner"] == "cy"}
-    assert cy == {"04_my_relu": 1.0, "04_combined_kernel": 0.0}
+    assert cy == {"04_my_relu": 1.0, "04_predicted_kernel_shape": 0.0,
+                  "04_combined_kernel": 0.0}
     with (course / "grades.csv").open() as f:
         table = list(csv.DictReader(f))
     assert len(table) == 3 * n

@@ -13,7 +13,7 @@ from learners import not_done, returns_none, run_check  # noqa: E402
 import helpers  # noqa: E402
 from helpers import checks, data, plots, widgets  # noqa: E402
 from helpers.checks import FAIL, PASS, TODO  # noqa: E402
-from helpers.checks.relu import _combined_kernel_reference  # noqa: E402
+from helpers.checks.relu import combined_kernel_reference  # noqa: E402
 from helpers.tools import images  # noqa: E402
 
 
@@ -510,7 +510,7 @@ def test_stacked_convolutions_collapse_in_tensorflow(tf, shape1, shape2):
     combined = combined_kernel_solution(k1, k2)
     np.testing.assert_allclose(tf_conv(x, combined), two_steps, atol=1e-10)
     np.testing.assert_allclose(helpers.conv2d(x, combined), two_steps, atol=1e-10)
-    np.testing.assert_allclose(_combined_kernel_reference(k1, k2), combined)
+    np.testing.assert_allclose(combined_kernel_reference(k1, k2), combined)
     if shape2 != (1, 1):  # without the flip it is wrong (unless k2 is symmetric)
         wrong = combined_kernel_not_flipped(k1, k2)
         assert not np.allclose(tf_conv(x, wrong), two_steps)

@@ -28,7 +28,9 @@ def check_relu(learner_fn):
     return check_function(learner_fn, layers.relu, cases, "my_relu")
 
 
-def _combined_kernel_reference(k1, k2):
+def combined_kernel_reference(k1, k2):
+    """The answer key of notebook 04's ``combined_kernel`` (the lesson falls back to it
+    until the check passes)."""
     # Stacking cross-correlations = one cross-correlation with the full *convolution*
     # of k1 and k2, i.e. k1 zero-padded and cross-correlated with k2 flipped.
     kh2, kw2 = k2.shape
@@ -51,5 +53,5 @@ def check_combined_kernel(learner_fn):
                                         np.array([[0.5, -1.0, 3.0]]))),
     ]
     return check_function(
-        learner_fn, _combined_kernel_reference, cases, "combined_kernel"
+        learner_fn, combined_kernel_reference, cases, "combined_kernel"
     )
