@@ -253,3 +253,16 @@ def check_conv_input_grad_strided(learner_fn):
         "column j * stride, so add grad_out[i, j] * kernel onto "
         "x[i * stride : i * stride + kh, j * stride : j * stride + kw].",
     )
+
+
+def conv_kernel_grad_answer(x, grad_out):
+    """The answer key of notebook 11's `my_conv_kernel_grad` (stride 1, no padding):
+    the (kh, kw) gradient of the kernel. Notebook 11 uses it when the learner's
+    function is not done yet."""
+    return _kernel_grad_reference(x, grad_out)
+
+
+def conv_input_grad_answer(grad_out, kernel):
+    """The answer key of notebook 11's `my_conv_input_grad` (stride 1, no padding):
+    the (H' + kh - 1, W' + kw - 1) gradient of the input."""
+    return _full_correlation(grad_out, kernel)
