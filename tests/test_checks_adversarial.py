@@ -584,6 +584,25 @@ def ce_right(p, label):
     return -np.log(p[label])
 
 
+def ce_scores_right(scores, label):
+    s = np.asarray(scores, float)
+    m = s.max()
+    return m - s[label] + np.log(np.sum(np.exp(s - m)))
+
+
+def ce_scores_pure_python(scores, label):
+    s = [float(v) for v in scores]
+    m = max(s)
+    return m - s[int(label)] + math.log(sum(math.exp(v - m) for v in s))
+
+
+def ce_scores_naive(scores, label, shift=True):
+    s = np.asarray(scores, float)
+    with np.errstate(all="ignore"):
+        e = np.exp(s - s.max() if shift else s)
+        return -np.log((e / e.sum())[label])
+
+
 def conv_kernel_grad_loop(x, grad_out):
     x, grad_out = np.asarray(x, float), np.asarray(grad_out, float)
     oh, ow = grad_out.shape
@@ -785,6 +804,22 @@ LATER_FUNCTION_CHECKS = {
         "1 - p": lambda p, label: 1 - p[label],
         "every class's loss": lambda p, label: -np.log(np.asarray(p)),
         "hard-coded for case 1": lambda p, label: 0.2231435513142097,
+    }),
+    "check_cross_entropy_from_scores": (_loss_checks.check_cross_entropy_from_scores, {
+        "shifted log-sum-exp": ce_scores_right,
+        "pure Python": ce_scores_pure_python,
+        "float32 at the end": lambda s, y: np.float32(ce_scores_right(s, y)),
+    }, {
+        "log of the stable softmax (underflows to 0)": ce_scores_naive,
+        "log of the naive softmax (overflows)": lambda s, y: ce_scores_naive(s, y, False),
+        "no minus sign": lambda s, y: -ce_scores_right(s, y),
+        "the largest score, not the label's": lambda s, y: ce_scores_right(
+            s, int(np.argmax(s))),
+        "probabilities clipped as Keras does": lambda s, y: -np.log(np.clip(
+            np.exp(np.asarray(s, float) - np.max(s))[y]
+            / np.sum(np.exp(np.asarray(s, float) - np.max(s))), 1e-7, 1 - 1e-7)),
+        "the score itself": lambda s, y: -float(np.asarray(s)[y]),
+        "every class's loss": lambda s, y: [ce_scores_right(s, k) for k in range(len(s))],
     }),
     "check_relu_backward": (_backprop_checks.check_relu_backward, {
         "np.where": lambda x, g: np.where(x > 0, g, 0.0),

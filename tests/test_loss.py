@@ -145,3 +145,29 @@ def test_check_never_raises(capsys):
     assert not check_cross_entropy(42)
     assert not check_cross_entropy(lambda p, y: object())
     assert not check_cross_entropy(lambda p, y: [[1.0]])
+
+
+# ---------------------------------------------------------------- from the scores
+def test_scores_check_accepts_keras_from_logits_and_names_the_overflow(keras, capsys):
+    """Keras's loss from the scores (from_logits=True, float32) is an independent right
+    answer; -log(softmax(scores)[label]) computed in that order gets the overflow named."""
+    from helpers.checks import check_cross_entropy_from_scores
+
+    def by_keras(scores, label):
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        return float(loss(np.array([int(label)]),
+                          np.asarray(scores, np.float32)[None]))
+
+    assert check_cross_entropy_from_scores(by_keras)
+    assert capsys.readouterr().out.startswith("✅")
+
+    def naive(scores, label):
+        with np.errstate(all="ignore"):
+            e = np.exp(np.asarray(scores, float))
+            return -np.log(e[label] / e.sum())
+
+    assert not check_cross_entropy_from_scores(naive)
+    out = capsys.readouterr().out
+    assert "overflows" in out and "Traceback" not in out
+    assert math.isclose(layers.softmax_cross_entropy(np.array([[0.0, 1000.0]]),
+                                                     np.array([0])), 1000.0)

@@ -19,7 +19,8 @@ naming the argument: the caller's mistake is never blamed on the learner.
 - `checks.prediction`: `check_prediction`, a prediction question (a number, a shape or
   a choice written before the cell shows it), naming the usual mistake it matches
 - `checks.shapes`: predicted output shapes and parameter counts, compared exactly
-- `checks.loss`: the cross-entropy of one example (notebook 06)
+- `checks.loss`: the cross-entropy of one example, from its probabilities or its
+  scores (notebook 06)
 - `checks.gradients`: one kernel weight's gradient, one descent step and one Adam
   step (notebook 08)
 - `checks.architecture`: receptive fields and parameter counts (why convolution)
@@ -65,7 +66,7 @@ from helpers.checks.gradients import (
     check_step,
     check_weight_gradient,
 )
-from helpers.checks.loss import check_cross_entropy
+from helpers.checks.loss import check_cross_entropy, check_cross_entropy_from_scores
 from helpers.checks.pooling import check_max_pool2d, check_pooled_shape
 from helpers.checks.prediction import check_prediction
 from helpers.checks.relu import check_combined_kernel, check_relu
@@ -104,6 +105,6 @@ __all__ = [
     "CONV_LAYER_QUESTIONS", "check_conv_layer_prediction", "check_feature_stack",
     "check_line_detector", "conv_layer_answer",
     "check_layer_counts", "check_receptive_fields", "check_prediction",
-    "check_adam_step",
+    "check_adam_step", "check_cross_entropy_from_scores",
     "check_fixed_forward", "conv_kernel_grad_answer", "conv_input_grad_answer",
 ]
