@@ -1,7 +1,8 @@
 """Shared by the grading tests: a room of notebook 04 submissions, built without nbgrader.
 
 A submission is the nbgrader source of 04 (its cell metadata: grade ids, locked cells)
-with the two solution cells replaced by the learner's text.
+with the solution cells replaced by the learner's text; an exercise the learner's text
+leaves out (the prediction, in most rooms here) is left blank.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from helpers.tools import grading, student
 
 NAME = "04_relu"
 RELU, COMBINED = "04_my_relu", "04_combined_kernel"
+PREDICTION = "04_predicted_kernel_shape"
 RIGHT = {
     RELU: "def my_relu(x):\n    return np.maximum(x, 0)",
     COMBINED: (
@@ -36,6 +38,7 @@ WRONG = {
 BLANK = {
     RELU: "def my_relu(x):\n    # YOUR CODE HERE\n    raise NotImplementedError",
     COMBINED: "def combined_kernel(k1, k2):\n    # YOUR CODE HERE\n    raise NotImplementedError",
+    PREDICTION: "predicted_kernel_shape = ...  # YOUR ANSWER HERE",
 }
 
 
@@ -51,7 +54,8 @@ def submission(answers: dict[str, str], edit=None):
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution"):
-            cell.source = answers[meta["grade_id"].removesuffix("_answer")]
+            exercise = meta["grade_id"].removesuffix("_answer")
+            cell.source = answers.get(exercise, BLANK[exercise])
     if edit is not None:
         edit(nb)
     return nb
