@@ -94,8 +94,8 @@ def check_dense_weight_grad(learner_fn):
     return _with_hint(
         check_function(learner_fn, _dense_weight_grad, cases, "my_dense_weight_grad"),
         "weights[i, u] multiplies x[n, i] in output [n, u] for every image n, so its "
-        "gradient is the sum over n of x[n, i] * grad_out[n, u]: x.T @ grad_out, "
-        "shape (n_inputs, units).",
+        "gradient is the sum over n of x[n, i] * grad_out[n, u]. Which matrix product "
+        "sums over n and has shape (n_inputs, units)?",
     )
 
 
@@ -146,8 +146,8 @@ def check_conv_kernel_grad(learner_fn):
         check_function(learner_fn, _kernel_grad_reference, cases, "my_conv_kernel_grad",
                        diagnose=_kernel_grad_slip),
         "the kernel has kh = H - H' + 1 rows and kw = W - W' + 1 columns; weight (a, b) "
-        "meets the block x[a : a + H', b : b + W'] at the outputs, each times the "
-        "grad_out of that output: multiply the block by grad_out and sum.",
+        "meets one pixel of x in every output (i, j), which one? Those pixels form a "
+        "block of x shaped like grad_out, each meeting the grad_out of its output.",
     )
 
 
@@ -198,11 +198,10 @@ def check_conv_input_grad(learner_fn):
     return _with_hint(
         check_function(learner_fn, _full_correlation, cases, "my_conv_input_grad",
                        diagnose=_input_grad_slip),
-        "start from zeros of shape (H' + kh - 1, W' + kw - 1) and, for every output "
-        "(i, j), add grad_out[i, j] * kernel onto the window x[i : i + kh, j : j + kw] it "
-        "came from (section 2's loop). Or pad grad_out with kh - 1 rows and kw - 1 "
-        "columns of zeros on each side and correlate it with the kernel turned by 180 "
-        "degrees.",
+        "start from zeros of shape (H' + kh - 1, W' + kw - 1); every output (i, j) "
+        "sends grad_out[i, j] times the kernel back onto the window it came from, whose "
+        "top-left corner is (i, j), and pixels under several windows add up what they "
+        "get.",
     )
 
 
@@ -249,9 +248,9 @@ def check_conv_input_grad_strided(learner_fn):
     return _with_hint(
         check_function(learner_fn, _strided_input_grad, cases,
                        "my_conv_input_grad_strided", diagnose=_strided_slip),
-        "start from np.zeros(input_shape); window (i, j) starts at row i * stride and "
-        "column j * stride, so add grad_out[i, j] * kernel onto "
-        "x[i * stride : i * stride + kh, j * stride : j * stride + kw].",
+        "start from np.zeros(input_shape); send each output's gradient times the kernel "
+        "back onto its window as at stride 1, but window (i, j) now starts at row "
+        "i * stride and column j * stride.",
     )
 
 
