@@ -111,6 +111,27 @@ def test_slide_rules():
     assert len(chunks) == 7 and all(c.startswith("| a | b |\n| --- |") for c in chunks)
 
 
+def test_a_prediction_check_shows_what_was_predicted_without_code_or_verdict():
+    nb = nbformat.v4.new_notebook()
+    check = nbformat.v4.new_code_cell(
+        "out = x.shape\nprint(out)\ncheck_prediction(guess, out, 'the shape')",
+        outputs=[nbformat.v4.new_output("stream", name="stdout",
+                                        text="(2, 2)\n✅ the shape: correct.\n")])
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 05 · Title"),
+        nbformat.v4.new_markdown_cell("Predict the shape."),
+        nbformat.v4.new_code_cell("guess = (2, 2)", metadata={"tags": ["solution"]}),
+        check,
+    ]
+    built = slides.build_copy(nb)
+    guess = next(c for c in built.cells if c.source.startswith("guess"))
+    shown = next(c for c in built.cells if c.source.startswith("out ="))
+    assert guess.metadata.slideshow.slide_type == "skip"  # the answer stays out
+    assert shown.metadata.slideshow.slide_type != "skip"
+    assert slides.HIDE_INPUT in shown.metadata.tags
+    assert shown.outputs[0].text == "(2, 2)\n"
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 def test_every_deck_runs_offline_in_chromium_and_no_slide_overflows(decks):
     from playwright.sync_api import sync_playwright

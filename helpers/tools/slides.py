@@ -10,7 +10,9 @@ Rules (``slide_types``):
   its lines and its figures' sizes) starts a subslide, so long cells do not overflow;
   a single cell taller than a slide scrolls inside it (``reveal_scroll`` and a height cap);
 - answers stay out of the deck: exercise solutions, their checks and hints, the
-  navigation cell and widget views (their static twins are figures) are skipped.
+  navigation cell and widget views (their static twins are figures) are skipped; the
+  check cell of a prediction question shows its output (the figure or value predicted)
+  without its code or verdict.
 
 Nothing comes from the network: reveal.js 4.0.2, require.js, jQuery and MathJax 2.7.7 are
 the npm registry's packages in ``slides/vendor/`` (``make slides-vendor``), linked by
@@ -29,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.tools import student
+from helpers.tools import contents, student
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "slides"
@@ -45,6 +47,7 @@ BUDGET = 560  # estimated pixels of content per (sub)slide, under HEIGHT for the
 LINE = {"markdown": 36, "code": 24, "output": 22}
 WIDGET = "application/vnd.jupyter.widget-view+json"
 HIDE_INPUT, SKIP = "slides-hide-input", "slides-skip"
+SHOWN = "slides-prediction-shown"  # a prediction's check cell: its output is shown
 CSS = """
 <style>
 /* a figure never taller than the slide; a cell taller than a slide scrolls inside it */
@@ -94,15 +97,29 @@ def _skipped(nb) -> set[int]:
             skip.add(i)
             if i > 0 and student.is_hint(nb.cells[i - 1]):
                 skip.add(i - 1)
-            for j in range(i + 1, len(nb.cells)):
-                if nb.cells[j].cell_type == "code":
-                    skip.add(j)
-                    break
+            check = _check_cell(nb, i)
+            if check is not None and check not in _prediction_checks(nb) \
+                    and SHOWN not in nb.cells[check].metadata.get("tags", []):
+                skip.add(check)
         if cell.cell_type == "markdown" and "<!-- nav" in cell.source.lower():
             skip.add(i)
     if nb.cells and nb.cells[-1].cell_type == "markdown" and "ipynb)" in nb.cells[-1].source:
         skip.add(len(nb.cells) - 1)  # the navigation links
     return skip
+
+
+def _check_cell(nb, solution: int) -> int | None:
+    """The index of the check cell after solution cell `solution` (the next code cell)."""
+    return next((j for j in range(solution + 1, len(nb.cells))
+                 if nb.cells[j].cell_type == "code"), None)
+
+
+def _prediction_checks(nb) -> set[int]:
+    """The check cells of prediction questions: they compute and show what was predicted
+    (a figure, a shape), so the deck keeps their output, without the code."""
+    return {_check_cell(nb, i) for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and student.TAG in cell.metadata.get("tags", [])
+            and contents.is_prediction(nb, i)} - {None}
 
 
 def slide_types(nb) -> list[str]:
@@ -208,7 +225,8 @@ def split_tall(nb):
                 group.append(paragraph)
             cells.append(nbformat.v4.new_markdown_cell("\n\n".join(group)))
         elif cell.cell_type == "code":
-            for n, part in enumerate(_code_chunks(cell.source)):
+            hidden = HIDE_INPUT in cell.metadata.get("tags", [])
+            for n, part in enumerate([] if hidden else _code_chunks(cell.source)):
                 source_only = copy.deepcopy(cell)
                 source_only.source = part
                 source_only.outputs = []
@@ -225,7 +243,8 @@ def split_tall(nb):
                 outputs_only.source = ""
                 outputs_only.outputs = group
                 outputs_only.id = f"{cell.get('id', 'cell')}-out{n}"[:64]
-                outputs_only.metadata.setdefault("tags", []).append(HIDE_INPUT)
+                if not hidden:
+                    outputs_only.metadata.setdefault("tags", []).append(HIDE_INPUT)
                 cells.append(outputs_only)
         else:
             cells.append(cell)
@@ -236,9 +255,18 @@ def split_tall(nb):
 def build_copy(nb):
     """A copy of `nb` with slide metadata, without widget views or answers."""
     nb = copy.deepcopy(nb)
+    predictions = _prediction_checks(nb)
     for i, cell in enumerate(nb.cells):  # answers go before any splitting
         if i in _skipped(nb):
             cell.metadata.setdefault("tags", []).append(SKIP)
+        elif i in predictions:  # what was predicted, shown; not the verdict, not the code
+            cell.metadata.setdefault("tags", []).extend([HIDE_INPUT, SHOWN])
+            for out in cell.outputs:
+                if out.get("output_type") == "stream":
+                    out.text = "".join(line for line in out.text.splitlines(True)
+                                       if not line.startswith(("✅", "❌", "⏳")))
+            cell.outputs = [out for out in cell.outputs
+                            if out.get("output_type") != "stream" or out.text]
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type != "code":
