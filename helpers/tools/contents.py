@@ -89,9 +89,10 @@ WHAT_YOU_DO = {
     "09": "build, compile, fit and judge a Keras CNN on Fashion-MNIST; "
           "overfitting, dropout, augmentation",
     "10": "learned kernels and feature maps; your own layers run the trained model; "
-          "draw or upload your own item",
+          "a debugging task (the flatten order); draw or upload your own item",
     "11": "the backward pass of every layer, checked against TensorFlow; the "
-          "convolution's gradients as exercises; a numpy CNN trained to Keras's weights",
+          "convolution's gradients as exercises; a quarter-width numpy CNN trained 200 "
+          "SGD steps, step for step on Keras's weights",
 }
 
 # Learning paths: which notebooks each one takes (00 is read by all). The half day must
