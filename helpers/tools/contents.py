@@ -251,9 +251,8 @@ def run_note(entries: list[dict]) -> str:
     rest = max((e["seconds"] for e in entries if e not in slow), default=0)
     loads = [run.get(key, 0) for run in timings["notebooks"].values()
              for key in ("load_before", "load_after")]
-    busy = max(loads, default=0)
-    load = (f"with other work running (1-minute load up to {busy:.0f})" if busy >= 1.5
-            else "with nothing else running")
+    # the notebooks' own runs load the 2 cores too (09's training: about 2)
+    load = f"at a 1-minute load of at most {max(loads, default=0):.1f}, its own runs included"
     return (
         f"Executed top to bottom as a learner runs them (TensorFlow's oneDNN on), "
         f"{'; '.join(said) or 'no notebook runs for a minute'}; every other notebook "
