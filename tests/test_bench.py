@@ -32,3 +32,25 @@ def test_report_leaves_out_what_was_not_measured():
     del results["backprop"], results["notebooks_s"]
     text = bench.report(results)
     assert "SGD" not in text and "executed" not in text
+
+
+def test_the_notebooks_run_saves_its_model_in_the_temporary_folder(monkeypatch):
+    """09 saves the model it trains: the benchmark must never write it over models/
+    (a learner's or instructor's own trained model), and 10, 11 must read that one."""
+    import os
+
+    from helpers import cnn
+    from helpers.tools import execute
+
+    seen = {}
+    monkeypatch.setenv(cnn.MODEL_ENV, "/somewhere/mine.keras")
+    monkeypatch.setattr(execute, "execute",
+                        lambda path: seen.setdefault(path.name, cnn.model_path()) and 1.0)
+    times = bench.bench_notebooks()
+    assert set(times) == set(seen) and "09_keras_cnn.ipynb" in seen
+    paths = set(seen.values())
+    assert len(paths) == 1
+    path = paths.pop()
+    assert path.name == "fashion_cnn.keras" and bench.ROOT not in path.parents
+    assert path.parent.parent.name.startswith("tmp")
+    assert os.environ[cnn.MODEL_ENV] == "/somewhere/mine.keras"  # restored
