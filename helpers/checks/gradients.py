@@ -125,16 +125,11 @@ def check_step(learner_fn):
                           atol=1e-9, diagnose=_step_slip)
 
 
-def _adam(kernel, gradient, m, v, t, learning_rate):
-    return kernel_descent.adam_step(kernel, gradient, m, v, t, learning_rate)
-
-
 def _adam_slips(kernel, g, m, v, t, rate):
     """The results of the usual wrong Adam steps, by what is wrong."""
     b1, b2, eps = kernel_descent.BETA1, kernel_descent.BETA2, kernel_descent.EPSILON
-    m_new, v_new = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+    right, m_new, v_new = kernel_descent.adam_step(kernel, g, m, v, t, rate)
     m_hat, v_hat = m_new / (1 - b1**t), v_new / (1 - b2**t)
-    right = kernel - rate * m_hat / (np.sqrt(v_hat) + eps)
     return {
         "The bias correction is missing: divide m by 1 - beta1**t and v by "
         "1 - beta2**t (both start at 0, so early on they are far too small)":
@@ -200,7 +195,7 @@ def check_adam_step(learner_fn):
     """Notebook 08: ``my_adam_step(kernel, gradient, m, v, t, learning_rate)`` returns
     ``(kernel, m, v)`` after one step of Adam (Keras's betas 0.9 and 0.999, epsilon
     1e-7), as new arrays."""
-    result = check_function(learner_fn, _adam, _adam_cases(),
+    result = check_function(learner_fn, kernel_descent.adam_step, _adam_cases(),
                             _name(learner_fn, "my_adam_step"), atol=1e-9,
                             diagnose=_adam_slip)
     return _with_hint(result, "go through the formula line by line: m, v, then both "
