@@ -77,7 +77,7 @@ lab: setup learner
 instructor-lab: setup $(DEV_STAMP) learner
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m helpers.tools.lab --instructor --port=$(PORT)
 
-# Each notebook is executed once by nbval; the learner-copy test runs 09 and 10 again as a
+# Each notebook is executed once by nbval; the learner-copy test runs 09 to 11 again as a
 # quick run (CNN_COURSE_QUICK=1: one short epoch, see helpers.cnn). Lint, the unit tests
 # and nbval run side by side on the two cores (--output-sync keeps each report together).
 test: setup $(DEV_STAMP)

@@ -5,7 +5,7 @@ One topic per module:
 - `helpers.layers`: the reference math (a package): convolution, pooling, activations,
   flatten, dense and the loss, each layer's forward and backward side by side (loops
   first, then the batched Keras-layout layers); a Keras model read once as steps, run by
-  `numpy_forward` and notebook 11's training chain
+  `numpy_forward` and notebook 13's training chain
 - `helpers.validation`: argument checks shared by all modules (errors name the argument)
 - `helpers.losses`: the cross-entropy loss (notebook 06)
 - `helpers.kernel_descent`: one kernel learned by gradient descent: loss, gradient, steps (08)
@@ -14,7 +14,8 @@ One topic per module:
 - `helpers.plots`: matrices with their numbers, sliding windows, grids of kernels and maps
 - `helpers.checks`: self-checks for the exercises
 - `helpers.widgets`: ipywidgets explorers (they only wire controls to the functions above)
-- `helpers.sketchpad`: draw or upload your own item and watch the trained CNN (10)
+- `helpers.sketchpad`: draw or upload your own item and watch the trained CNN (11)
+- `helpers.shifting`: images moved by whole pixels, what a shift costs a trained model (10)
 - `helpers.own_item`: a photo or a drawing made a Fashion-MNIST item
 - `helpers.kernels`: classic 3x3 filters (edges, blur, sharpen) as fresh arrays
 - `helpers.cnn`: the series' Fashion-MNIST CNN (build, train, save/load, layer ledger)

@@ -1,7 +1,7 @@
 """Why a CNN is built the way it is: parameter counts and receptive fields of layers.
 
 Notebook 07 compares a dense layer on an image with a convolution layer, and measures how
-far a unit of a stack of conv and pool layers can "see". Notebook 10 draws the receptive
+far a unit of a stack of conv and pool layers can "see". Notebook 11 draws the receptive
 fields of the trained CNN with the same functions.
 
 A *stack* is a list of layers, each a tuple ``(kind, kernel, stride)`` or

@@ -3,10 +3,10 @@
 Notebook 09 writes every Keras call of the lesson in plain sight (``keras.Sequential``,
 ``compile``, ``fit``, ``save``) with the numbers below, and asserts that they are these
 constants; this module builds and trains the very same model for the benchmark
-(``make bench``), the tests and notebook 10 (which loads the model 09 saved, or on a
-fresh clone trains one with this code).
+(``make bench``), the tests and notebooks 10 and 11 (which load the model 09 saved, or on a
+fresh clone train one with this code).
 
-The model uses only the layers that `helpers.numpy_forward` can run, so notebook 10 can
+The model uses only the layers that `helpers.numpy_forward` can run, so notebook 11 can
 re-run it with the learner's numpy layers. TensorFlow and Keras are imported inside the
 functions, through `helpers.keras_setup.import_keras`: ``import helpers.cnn`` stays light.
 
@@ -117,7 +117,7 @@ QUICK_ENV = "CNN_COURSE_QUICK"
 
 
 def model_path() -> Path:
-    """Where notebook 09 saves the trained model and notebook 10 loads it.
+    """Where notebook 09 saves the trained model and notebooks 10 and 11 load it.
 
     `MODEL_PATH` (``<repository>/models/fashion_cnn.keras``), unless the environment
     variable ``CNN_COURSE_MODEL`` names another file (test runs do).
@@ -128,7 +128,7 @@ def model_path() -> Path:
 def quick_run() -> bool:
     """True when ``CNN_COURSE_QUICK`` is set (to anything but "" or "0").
 
-    Only the project's own tests set it, to run notebooks 09 and 10 again without the
+    Only the project's own tests set it, to run notebooks 09 to 11 again without the
     full training; a learner's run and nbval's are never quick.
     """
     return os.environ.get(QUICK_ENV, "") not in ("", "0")
@@ -402,7 +402,7 @@ def check_trained(model) -> None:
     """Raise `NotTrainedError` unless `model` finished training and passed its checks.
 
     Notebook 09 calls it just before ``model.save``, so that no untrained or
-    half-trained model is ever written for notebook 10.
+    half-trained model is ever written for notebooks 10 and 11.
     """
     problem = _unfinished(model)
     checked, ref = _CHECKED.get(id(model), (None, None))
@@ -429,7 +429,7 @@ def save_model(model, path=None) -> Path:
     """Save `model` to `path` (default `model_path()`), making the folder; return it.
 
     The file is written beside the target first and then renamed, so a save that is
-    interrupted never leaves a broken model where notebook 10 looks.
+    interrupted never leaves a broken model where notebooks 10 and 11 look.
     """
     path = Path(model_path() if path is None else path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Draw or upload your own item and watch the trained CNN, layer by layer (notebook 10).
+"""Draw or upload your own item and watch the trained CNN, layer by layer (notebook 11).
 
 `Sketchpad` is a widget: a 28 x 28 canvas shown 280 px wide (pen, eraser, clear; an
 ipycanvas ``Canvas``), an upload button for a photo, and a menu of test items. Every

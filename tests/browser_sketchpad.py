@@ -1,4 +1,4 @@
-"""The sketchpad of notebook 10 in a real JupyterLab (used by tests/test_browser.py):
+"""The sketchpad of notebook 11 in a real JupyterLab (used by tests/test_browser.py):
 strokes drawn with the mouse on its canvas and a photo uploaded through its button must
 each change the probabilities and the maps; the time from the end of a stroke (or the
 upload) to the new picture is reported."""

@@ -16,7 +16,7 @@ nbval runs in the same `make test` and compares their stored outputs with its ru
 those outputs are checked as JupyterLab shows them, so no notebook trains twice), and
 asserts: no error or stderr output, no dialog (kernel choice), every widget rendered as
 controls (never as ``interactive(children=...)`` text), and for each widget cell, a key
-press on its first control changes its figure; on notebook 10's sketchpad, two strokes
+press on its first control changes its figure; on notebook 11's sketchpad, two strokes
 drawn with the mouse and a photo uploaded through its button each change the
 probabilities (`tests/browser_sketchpad.py`). It reports the time from the key press
 (or stroke, or upload) to the new figure (target: under 0.5 s) and saves a screenshot per
@@ -356,7 +356,7 @@ def test_notebook_runs_in_jupyterlab_and_its_widgets_move_the_figure(
     moves = len(latencies)
     sketchpads = cells.filter(has=page.locator("canvas")) if rendered else None
     drawn = None
-    if sketchpads is not None and sketchpads.count():  # notebook 10: draw and upload
+    if sketchpads is not None and sketchpads.count():  # notebook 11: draw and upload
         drawn = browser_sketchpad.draw_and_upload(page, sketchpads.first, tmp_path)
         latencies += drawn["seconds"]
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -1639,7 +1639,7 @@ def test_check_answer_compares_whole_floats_without_a_relative_tolerance(capsys)
 
 
 # ---------------------------------------------------------------- loop_forward's time limit
-NOTEBOOK_CNN_WEIGHTS = {  # the shapes of notebook 10's trained CNN, values unused
+NOTEBOOK_CNN_WEIGHTS = {  # the shapes of notebook 11's trained CNN, values unused
     "conv1": (np.zeros((3, 3, 1, 32)), np.zeros(32)),
     "conv2": (np.zeros((3, 3, 32, 64)), np.zeros(64)),
     "dense": (np.zeros((3136, 128)), np.zeros(128)),

@@ -1,4 +1,4 @@
-"""helpers.cnn (the series' Fashion-MNIST CNN) and the plots of notebooks 09-10.
+"""helpers.cnn (the series' Fashion-MNIST CNN) and the plots of notebooks 09-11.
 
 Oracles: Keras itself (count_params, output shapes, predict) and hand-worked numbers.
 Training runs are tiny (256 images, 1 epoch) so the file stays fast.

@@ -59,7 +59,7 @@ def distance(a, b, deficiency=None) -> float:
 
 # The pairs that carry meaning together in one figure.
 PAIRS = {
-    "right vs wrong prediction (09, 10)": (style.CORRECT, style.WRONG),
+    "right vs wrong prediction (10)": (style.CORRECT, style.WRONG),
     **{f"window {i} vs window {j} of a 2x2 pooling (05, 11)":
        (style.WINDOW_COLORS[i], style.WINDOW_COLORS[j])
        for i, j in itertools.combinations(range(4), 2)},

@@ -29,10 +29,10 @@ def test_every_answer_key_passes_its_own_rule(lessons):
             assert refused(notebook, exercise.id, exercise.answer_key) == [], exercise.id
 
 
-def test_only_02_03_and_10_need_helpers_in_the_sandbox(lessons):
+def test_only_02_03_and_11_need_helpers_in_the_sandbox(lessons):
     needs = {name for name, nb in lessons.items() if nb.with_helpers}
     assert needs == {"02_filters_and_feature_maps", "03_padding_stride_channels",
-                     "10_inside_the_trained_cnn"}
+                     "11_inside_the_trained_cnn"}
 
 
 HONEST = [

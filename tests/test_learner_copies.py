@@ -7,7 +7,7 @@ both passes every later cell must run without an error: a lesson cell that needs
 learner's function falls back to the reference. Re-running only from the first exercise
 keeps notebook 09's training (before its exercises) to one run.
 
-nbval already ran every lesson in full; here notebooks 09 and 10 run as a quick run
+nbval already ran every lesson in full; here notebooks 09 to 11 run as a quick run
 (``CNN_COURSE_QUICK=1``: one short epoch) with the model kept in this test's own folder,
 never in ``models/``.
 """
@@ -39,10 +39,10 @@ def ids(paths):
 
 def runs(paths):
     """One run per notebook, each its own unit of work for pytest-xdist (make test runs
-    them on both cores with --dist loadgroup), except 10, which runs after 09 on the
-    same worker: it opens the model that 09 saved in that worker's folder."""
+    them on both cores with --dist loadgroup), except 10 and 11, which run after 09 on
+    the same worker: they open the model that 09 saved in that worker's folder."""
     def group(path):
-        trained = path.name[:2] in ("09", "10")
+        trained = path.name[:2] in ("09", "10", "11")
         return "learner-copy-trained-cnn" if trained else f"learner-copy-{path.stem}"
 
     return [pytest.param(p, id=p.name, marks=pytest.mark.xdist_group(group(p)))
@@ -109,7 +109,7 @@ def cell_timeout(cell) -> int:
 def layout(tmp_path_factory):
     """A folder shaped like the repository: learner/ beside notebooks/ and images/.
 
-    Kernels started meanwhile run quick (09 and 10) and keep their model in it.
+    Kernels started meanwhile run quick (09 to 11) and keep their model in it.
     """
     root = tmp_path_factory.mktemp("repo")
     (root / "images").symlink_to(ROOT / "images")
@@ -451,8 +451,9 @@ def test_09_stopped_mid_training_saves_no_model_and_10_says_so(
     assert not saved.parent.exists() or not any(saved.parent.iterdir()), (
         f"a model was saved after a stopped training: {list(saved.parent.iterdir())}")
 
-    # Notebook 10 then says that there is no trained model, and what to do.
-    nb10 = student.build(ROOT / "notebooks" / "10_inside_the_trained_cnn.ipynb")
+    # Notebook 10 (and 11, the same call) then says that there is no trained model,
+    # and what to do.
+    nb10 = student.build(ROOT / "notebooks" / "10_judging_a_cnn.ipynb")
     client = _kernel(nb10, layout / "learner", monkeypatch, "10-no-model.ipynb")
     load = _cell(nb10, "cnn.load_or_train()")
     untrained = nbformat.v4.new_code_cell(  # what an older notebook 09 could leave

@@ -1,7 +1,7 @@
 """No broken model is ever saved or silently used (helpers.cnn's save and load part).
 
 Notebook 09 calls `cnn.mark_checked(model)` after its last check and
-`cnn.check_trained(model)` before ``model.save``; notebook 10 calls
+`cnn.check_trained(model)` before ``model.save``; notebooks 10 and 11 call
 `cnn.load_or_train()`. Here the series' model trains on 256 images (a second or two per
 run); tests/test_learner_copies.py stops the real notebook 09 midway.
 """

@@ -24,10 +24,10 @@ naming the argument: the caller's mistake is never blamed on the learner.
 - `checks.gradients`: one kernel weight's gradient, one descent step and one Adam
   step (notebook 08)
 - `checks.architecture`: receptive fields and parameter counts (why convolution)
-- `checks.trained_cnn`: the Keras CNN and the trained model (and notebook 10's
+- `checks.trained_cnn`: the Keras CNN and the trained model (and notebook 11's
   debugging task, `check_fixed_forward`)
 - `checks.backprop`: backward passes of a convolution (kernel, input, stride), ReLU, max
-  pooling and a dense layer (notebook 11)
+  pooling and a dense layer (notebooks 12 and 13)
 """
 
 from helpers.checks.architecture import check_layer_counts, check_receptive_fields

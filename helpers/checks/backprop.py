@@ -1,4 +1,4 @@
-"""Checks for notebook 11: the backward passes of a convolution (its kernel's gradient,
+"""Checks for notebooks 12 and 13: the backward passes of a convolution (its kernel's gradient,
 its input's gradient, with a stride), ReLU, max pooling and a dense layer.
 
 Each reference is a forward/backward pair of `helpers.layers`; the cases are chosen so
@@ -255,13 +255,13 @@ def check_conv_input_grad_strided(learner_fn):
 
 
 def conv_kernel_grad_answer(x, grad_out):
-    """The answer key of notebook 11's `my_conv_kernel_grad` (stride 1, no padding):
-    the (kh, kw) gradient of the kernel. Notebook 11 uses it when the learner's
+    """The answer key of notebook 12's `my_conv_kernel_grad` (stride 1, no padding):
+    the (kh, kw) gradient of the kernel. Notebook 12 uses it when the learner's
     function is not done yet."""
     return _kernel_grad_reference(x, grad_out)
 
 
 def conv_input_grad_answer(grad_out, kernel):
-    """The answer key of notebook 11's `my_conv_input_grad` (stride 1, no padding):
+    """The answer key of notebook 12's `my_conv_input_grad` (stride 1, no padding):
     the (H' + kh - 1, W' + kw - 1) gradient of the input."""
     return _full_correlation(grad_out, kernel)

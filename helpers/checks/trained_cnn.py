@@ -118,7 +118,7 @@ def _most_confused_reference(cm):
 
 
 def check_most_confused(learner_fn):
-    """Notebook 09: ``most_confused(cm)`` -> (true class, predicted class) of the largest
+    """Notebook 10: ``most_confused(cm)`` -> (true class, predicted class) of the largest
     entry off the diagonal of a confusion matrix."""
     rng = _rng(6)
     big_diagonal = np.diag([90, 80, 95]) + np.array([[0, 3, 7], [12, 0, 8], [1, 2, 0]])
@@ -167,7 +167,7 @@ def _feature_map_arguments(image, kernels, biases, expected_maps):
 
 
 def check_kernel_feature_map(learner_fn, image, kernels, biases, expected_maps):
-    """Notebook 10: ``one_feature_map(image, kernels, biases, k)`` against the feature
+    """Notebook 11: ``one_feature_map(image, kernels, biases, k)`` against the feature
     maps Keras computed for the first, a middle and the last kernel k.
 
     Parameters
@@ -244,8 +244,8 @@ def check_most_similar(learner_fn):
 
 
 def most_confused_answer(cm):
-    """The answer key of notebook 09's `most_confused` exercise: (true class,
-    predicted class) of the largest count off the diagonal of `cm`. Notebook 09 uses
+    """The answer key of notebook 10's `most_confused` exercise: (true class,
+    predicted class) of the largest count off the diagonal of `cm`. Notebook 10 uses
     it when the learner's function is not done yet."""
     return _most_confused_reference(cm)
 
@@ -263,7 +263,7 @@ MULTIPLY_ADDS_PER_TIME_LIMIT = 2_000_000
 """Multiply-adds of one forward pass that `check_loop_forward` allows the learner's
 function per `core.TIME_LIMIT` (10 s). Loops in pure Python do about 1.7 million a
 second (0.6 µs each, measured on the series' CNN with 4 and 8 kernels), so this leaves
-a margin of about 8 for a busy machine and slower code. Notebook 10's CNN (4.2 million
+a margin of about 8 for a busy machine and slower code. Notebook 11's CNN (4.2 million
 per image) gets 21 s per image; a small CNN gets the time limit itself."""
 
 
@@ -339,7 +339,7 @@ def _loop_forward_arguments(weights, images, expected):
 
 
 def check_loop_forward(learner_fn, weights, images, expected):
-    """Notebook 10: ``loop_forward(image, weights)`` runs the trained CNN on one
+    """Notebook 11: ``loop_forward(image, weights)`` runs the trained CNN on one
     (28, 28, 1) image with the loop layers of notebooks 01-06 and returns its 10
     probabilities; compared with ``model.predict`` on each of `images`.
 
@@ -400,9 +400,9 @@ def _check_loop_forward(learner_fn, weights, images, expected):
 
 
 def loop_forward_answer(image, weights):
-    """The answer key of notebook 10's `loop_forward` exercise: the series' CNN on one
+    """The answer key of notebook 11's `loop_forward` exercise: the series' CNN on one
     (H, W, C) image with the loop layers of `helpers.layers`; returns (10,)
-    probabilities. Notebook 10 uses it when the learner's function is not done yet."""
+    probabilities. Notebook 11 uses it when the learner's function is not done yet."""
     from helpers.layers import conv2d, dense, flatten, max_pool2d, relu, softmax
 
     x = np.asarray(image, dtype=float)
@@ -415,7 +415,7 @@ def loop_forward_answer(image, weights):
     return softmax(dense(x, *weights["output"]))
 
 
-# ---- notebook 10's debugging task: a batched forward pass with the wrong flatten ----
+# ---- notebook 11's debugging task: a batched forward pass with the wrong flatten ----
 def batch_forward(images, weights, channels_first: bool = False):
     """The series' CNN on a batch of (N, H, W, C) images with the fast layers of
     `helpers.layers`; returns (N, 10) probabilities. ``channels_first=True`` is notebook
@@ -433,7 +433,7 @@ def batch_forward(images, weights, channels_first: bool = False):
 
 
 def check_fixed_forward(learner_fn, weights, images, expected):
-    """Notebook 10's debugging task: ``fixed_forward(images, weights)`` returns the
+    """Notebook 11's debugging task: ``fixed_forward(images, weights)`` returns the
     trained CNN's (N, 10) probabilities for a batch of (N, 28, 28, 1) images, compared
     with ``model.predict(images)``; a result that still flattens channel by channel
     (the bug) is named.

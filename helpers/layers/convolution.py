@@ -20,7 +20,7 @@ them; each input pixel touches the outputs whose windows cover it::
 
 The first is a correlation of the input with the upstream gradient (notebook 08); with
 stride 1 the last is a "full" convolution of the upstream gradient with the kernel
-turned by 180 degrees (notebook 11). The padding is cut off ``grad_xp`` at the end:
+turned by 180 degrees (notebook 12). The padding is cut off ``grad_xp`` at the end:
 the zeros added around the image have no input to pass a gradient to.
 
 The functions are bare (they trust their arguments); the checks at the end of the

@@ -3,8 +3,8 @@
 Both read the model with `helpers.layers.keras_reader.read_model` and run its steps
 with the layers of `helpers.layers`, nothing else.
 
-`numpy_forward` runs a trained model on images (what notebook 10 does with the
-learner's layers). The training chain is notebook 11's backward pass, held once for
+`numpy_forward` runs a trained model on images (what notebook 11 does with the
+learner's layers). The training chain is notebook 13's backward pass, held once for
 the benchmark (`helpers.tools.bench_backprop`), the tests and the notebook's
 confirmation::
 

@@ -1,4 +1,4 @@
-"""Figures of notebook 11: where a gradient goes in ReLU and max pooling, and training
+"""Figures of notebooks 12 and 13: where a gradient goes in ReLU and max pooling, and training
 curves of the numpy CNN beside Keras'."""
 
 from __future__ import annotations

@@ -12,13 +12,13 @@ Scales. Panels that a reader is to compare share one colour scale, and the figur
 what the colours mean: a colour bar, or the number written in every cell. A colour then
 means the same number in every panel of that figure (not across figures: each figure
 states its own scale). A panel gets a scale of its own only where the notebook's prose
-says so (e.g. notebook 10's feature maps, "each map is scaled to its own largest value").
+says so (e.g. notebook 11's feature maps, "each map is scaled to its own largest value").
 
 Categorical colours (things told apart, not amounts) come from the Okabe-Ito set, chosen
 to stay distinct for the common colour vision deficiencies (`OKABE_ITO`; matplotlib ships
 it as ``matplotlib.color_sequences["okabe_ito"]``):
 
-- `CORRECT` (blue) and `WRONG` (vermillion): right and wrong predictions (09, 10);
+- `CORRECT` (blue) and `WRONG` (vermillion): right and wrong predictions (10);
 - `WINDOW_COLORS`: pooling windows and their output cells (05), the layers of a
   receptive-field figure (07, 10), the channels of a flattened array, the kernels of a
   conv layer, and the curves of a line plot. Its first four colours (blue, vermillion,

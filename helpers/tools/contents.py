@@ -86,13 +86,18 @@ WHAT_YOU_DO = {
           "receptive fields, accuracy",
     "08": "gradient descent in numpy recovers a hidden 3x3 kernel; learning rates; "
           "a gradient check",
-    "09": "build, compile, fit and judge a Keras CNN on Fashion-MNIST; "
-          "overfitting, dropout, augmentation",
-    "10": "learned kernels and feature maps; your own layers run the trained model; "
+    "09": "build, compile, fit, evaluate and save a Keras CNN on Fashion-MNIST; every "
+          "shape and parameter of its summary by hand",
+    "10": "judge the trained CNN: confusion matrix, mistakes, confidence, nearest "
+          "neighbours; what a 3-pixel shift costs; overfitting, dropout, augmentation",
+    "11": "learned kernels and feature maps; your own layers run the trained model; "
           "a debugging task (the flatten order); draw or upload your own item",
-    "11": "the backward pass of every layer, checked against TensorFlow; the "
-          "convolution's gradients as exercises; a quarter-width numpy CNN trained 200 "
-          "SGD steps, step for step on Keras's weights",
+    "12": "each layer's backward pass, checked against finite differences and "
+          "TensorFlow; a convolution's kernel and input gradients (stride 1, then 2) "
+          "as exercises",
+    "13": "the whole CNN's backward pass against tf.GradientTape; a quarter-width numpy "
+          "CNN trained 200 SGD steps, step for step on Keras's weights; max-pool and "
+          "dense backward as exercises",
 }
 
 # Learning paths: which notebooks each one takes (00 is read by all). The half day must
@@ -101,7 +106,8 @@ WHAT_YOU_DO = {
 # from 02, 03 and 06 in a few sentences (the guide's plan).
 PATHS = {
     "half-day workshop": ["01", "04", "05", "09"],
-    "full-day workshop": ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10"],
+    "full-day workshop": ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10",
+                          "11"],
     "self-study": None,  # every notebook, in order
 }
 
@@ -222,8 +228,9 @@ def path_times(entries: list[dict]) -> list[tuple[str, list[str], int]]:
 
 
 def _about_minutes(seconds: float) -> str:
-    m = max(1, round(seconds / 60))
-    return f"about {m} minute{'s' * (m != 1)}"
+    """Seconds said to the nearest half minute (at least 1): "about 1.5 minutes"."""
+    m = max(1.0, round(seconds / 30) / 2)
+    return f"about {m:g} minute{'s' * (m != 1)}"
 
 
 def model_note() -> str:
@@ -280,8 +287,9 @@ def guide_paths(entries: list[dict]) -> str:
     lines = ["| path | notebooks | learner time |", "| --- | --- | --- |"]
     for name, chosen, total in path_times(entries):
         lines.append(f"| {name} | {', '.join(chosen)} | {hours(total)} |")
-    lines += ["| the mathematics | 11 (backpropagation through the whole CNN), after 08 "
-              "and 09 | in self-study |", "", model_note(), "", run_note(entries)]
+    lines += ["| the mathematics | 12 and 13 (backpropagation, layer by layer and through "
+              "the whole CNN), after 08 and 09 | in self-study |", "", model_note(), "",
+              run_note(entries)]
     return "\n".join(lines)
 
 
@@ -383,7 +391,7 @@ def measure(numbers: list[str] | None = None, out: Path = TIMINGS) -> dict:
         (Path(tmp) / "images").symlink_to(ROOT / "images")
         model = Path(tmp) / "models" / cnn.MODEL_PATH.name
         model.parent.mkdir()
-        if cnn.model_path().exists():  # 10 alone loads it rather than train one
+        if cnn.model_path().exists():  # 10 or 11 alone loads it rather than train one
             shutil.copy(cnn.model_path(), model)
         os.environ.update({"TF_ENABLE_ONEDNN_OPTS": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
                            cnn.MODEL_ENV: str(model)})

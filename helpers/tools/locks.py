@@ -32,7 +32,7 @@ DEV_LOCK = ROOT / "requirements-dev.txt"
 
 # The learner's packages: the network and its oracle, arrays and figures, the notebooks and
 # their sliders (jupyterlab_widgets renders ipywidgets 8 in Lab 4), the drawing canvas of
-# notebook 10 (ipycanvas: its Lab extension ships in the wheel, no CDN), one BLAS-thread
+# notebook 11 (ipycanvas: its Lab extension ships in the wheel, no CDN), one BLAS-thread
 # control.
 LEARNER = (
     "tensorflow", "keras", "numpy", "matplotlib", "jupyterlab", "ipywidgets",

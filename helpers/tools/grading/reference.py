@@ -1,7 +1,7 @@
 """One run of the solved lesson, for the values the checks take from the lesson:
 ``python -m helpers.tools.grading.reference JOB.json OUT.json``.
 
-A check such as 10's ``check_loop_forward(loop_forward, weights, ...)`` takes the
+A check such as 11's ``check_loop_forward(loop_forward, weights, ...)`` takes the
 lesson's trained weights, and a learner's answer may read a lesson value (``image``).
 These come from this run of the answer key (trusted code: the solved notebook), never
 from the learner's process, so a learner cannot swap them. It runs once per notebook

@@ -7,7 +7,7 @@ one folder per learner, which is that learner's home and the root of their Jupyt
       learner/NN_name.ipynb   their learner copies: made at first login, never overwritten
       notebooks -> <repo>/notebooks   the answer key (a link; read-only: owned by the hub)
       images -> <repo>/images          the figures the notebooks show
-      models/                 where their notebook 09 saves the model and 10 loads it
+      models/                 where their notebook 09 saves the model and 10, 11 load it
 
 The learner copies are the ones ``make lab`` writes (`helpers.tools.student`), so the
 relative links of a copy (``../notebooks/NN_name.ipynb``, ``../images/...``) work in the
