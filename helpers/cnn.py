@@ -24,8 +24,8 @@ The architecture (shapes for one 28 x 28 grey image)::
 
 The recipe: Adam, learning rate 0.002 times 0.7 after every epoch (a staircase
 `ExponentialDecay`), batches of 128, the last 10% of the 60,000 training images held
-out for validation (54,000 fitted), 5 epochs. Measurements behind it are in the
-text `RECIPE_NOTES`.
+out for validation (54,000 fitted), 5 epochs. The measurements behind it are in the
+README (Performance: how the recipe was chosen).
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ __all__ = [
     "MODEL_PATH",
     "MODEL_ENV",
     "QUICK_ENV",
-    "RECIPE_NOTES",
     "model_path",
     "quick_run",
     "build_model",
@@ -86,24 +85,6 @@ VALIDATION_SPLIT = 0.1  # the last 10% of the training images, never trained on
 TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, before the validation split
 # 54,000 fitted images in batches of 128: 422 steps (the last batch holds 112 images)
 STEPS_PER_EPOCH = math.ceil(round(TRAIN_IMAGES * (1 - VALIDATION_SPLIT)) / BATCH_SIZE)
-
-RECIPE_NOTES = """What was measured to choose the recipe (2-core CPU, seed 6).
-
-Padding (7 epochs, earlier recipe): "valid" 90.3%, "same" then "valid" 91.1%,
-"same" twice 91.4% test accuracy. Batches of 128 at 0.002 (times 0.7 per epoch):
-91.24% after 5 epochs, 91.35% after 6; 5 epochs took 77 s when the machine was
-otherwise quiet (about 12-15 s per epoch).
-
-On 25 November 2026, with eight sessions sharing the 2 cores (load 10-15), the same
-recipe took 748 s in notebook 09 (107-192 s per epoch) and reached 91.03% (epoch 5:
-training 92.39%, validation 91.45%): the seed fixes the starting weights and the
-batches, but thread timing on a busy machine changes the last digits.
-
-Tried for the stretch goal (92% within 60 s), same load: conv widths 32/32 instead of
-32/64 (half the work of conv2; 0.002 times 0.8 per epoch) reached 87.49% test
-accuracy after one epoch and 87.76% after two, against 88.56% after one for 32/64, in
-37-40 s of CPU per epoch; it was stopped there. No recipe reached 92% within 60 s.
-"""
 
 # <repo>/models/ is git-ignored: the trained weights are a product, not a source.
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "fashion_cnn.keras"
