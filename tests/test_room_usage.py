@@ -58,6 +58,15 @@ def test_the_sizing_follows_the_hand_worked_numbers():
     assert ten["minutes_09_on_cores"] == {8: pytest.approx(7.5), 32: pytest.approx(1.875)}
 
 
+def test_the_burst_is_never_a_notebook_that_trains():
+    """10 trains two small networks: its CPU seconds are no 60-second burst."""
+    rows = [*RESULT["rows"], _row("10", 1200, 900, 100, 95, 60)]
+    ten = room_usage.sizing(dict(RESULT, rows=rows), sizes=(10,))[0]
+    assert ten["heaviest"] == "07" and ten["cores_burst"] == 5
+    # its memory still counts: server 100 + 10's peak 1200 + the largest idle 900
+    assert ten["memory_gb"] == pytest.approx(10 * 2200 * MB / GB)
+
+
 def test_the_report_holds_both_tables():
     text = room_usage.report(RESULT)
     assert "| 09 | 1500 MB | 900 / 450 MB | 360.0 | 200.0 | 0.5 |" in text
