@@ -36,17 +36,25 @@ def test_report_leaves_out_what_was_not_measured():
 
 def test_the_notebooks_run_saves_its_model_in_the_temporary_folder(monkeypatch):
     """09 saves the model it trains: the benchmark must never write it over models/
-    (a learner's or instructor's own trained model), and 10, 11 must read that one."""
+    (a learner's or instructor's own trained model), and 10, 11 must read that one.
+    The notebooks run as a learner's JupyterLab runs them: oneDNN on."""
     import os
 
     from helpers import cnn
     from helpers.tools import execute
 
-    seen = {}
+    seen, onednn = {}, set()
+
+    def fake_execute(path):
+        onednn.add(os.environ.get("TF_ENABLE_ONEDNN_OPTS"))
+        return seen.setdefault(path.name, cnn.model_path()) and 1.0
+
     monkeypatch.setenv(cnn.MODEL_ENV, "/somewhere/mine.keras")
-    monkeypatch.setattr(execute, "execute",
-                        lambda path: seen.setdefault(path.name, cnn.model_path()) and 1.0)
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    monkeypatch.setattr(execute, "execute", fake_execute)
     times = bench.bench_notebooks()
+    assert onednn == {"1"}  # as a learner's JupyterLab runs them
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"  # restored
     assert set(times) == set(seen) and "09_keras_cnn.ipynb" in seen
     paths = set(seen.values())
     assert len(paths) == 1
