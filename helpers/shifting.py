@@ -7,7 +7,8 @@ notebook 09, with each item moved 3 pixels in a random direction:
 - `shift(images, rows, cols)` moves every image of a batch by the same whole number of
   pixels; zeros (the black background) fill what the move uncovers;
 - `random_shifts(images, pixels, seed)` moves each image `pixels` pixels up, down, left
-  or right, one direction per image, drawn by a seeded random generator.
+  or right, one direction per image, drawn by a seeded random generator;
+  `random_directions(count, seed)` names the directions it draws.
 
 Both keep the shape and the dtype of the images, so the result goes straight into
 ``model.evaluate``. Unlike Keras's ``RandomTranslation`` they never blur: a pixel moves
@@ -20,7 +21,7 @@ import numpy as np
 
 from helpers.validation import int_arg
 
-__all__ = ["DIRECTIONS", "shift", "random_shifts"]
+__all__ = ["DIRECTIONS", "shift", "random_directions", "random_shifts"]
 
 # (name, rows, cols) of a move by one pixel; `random_shifts` multiplies by `pixels`.
 DIRECTIONS = (("up", -1, 0), ("down", 1, 0), ("left", 0, -1), ("right", 0, 1))
@@ -79,6 +80,20 @@ def shift(images, rows: int, cols: int) -> np.ndarray:
     return moved
 
 
+def _direction_indexes(count: int, seed: int | None) -> np.ndarray:
+    """(count,) indexes into `DIRECTIONS`, each of the four with probability 1/4."""
+    if seed is not None:
+        seed = int_arg(seed, "seed", minimum=0)
+    return np.random.default_rng(seed).integers(len(DIRECTIONS), size=count)
+
+
+def random_directions(count: int, seed: int = 0) -> list[str]:
+    """The names ("up", "down", "left" or "right") of the directions in which
+    ``random_shifts`` of `count` images with this `seed` moves each image, in order."""
+    count = int_arg(count, "count", minimum=0)
+    return [DIRECTIONS[d][0] for d in _direction_indexes(count, seed)]
+
+
 def random_shifts(images, pixels: int = 3, seed: int | None = 0) -> np.ndarray:
     """Move each image `pixels` pixels up, down, left or right, chosen at random.
 
@@ -101,9 +116,7 @@ def random_shifts(images, pixels: int = 3, seed: int | None = 0) -> np.ndarray:
     """
     images = _images_arg(images)
     pixels = int_arg(pixels, "pixels", minimum=0, maximum=min(images.shape[1:3]) - 1)
-    if seed is not None:
-        seed = int_arg(seed, "seed", minimum=0)
-    directions = np.random.default_rng(seed).integers(len(DIRECTIONS), size=len(images))
+    directions = _direction_indexes(len(images), seed)
     moved = np.zeros_like(images)
     for i, d in enumerate(directions):  # one image at a time, each in its direction
         _name, down, right = DIRECTIONS[d]

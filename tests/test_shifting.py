@@ -7,7 +7,7 @@ zeros written over the rows and columns that wrapped around).
 import numpy as np
 import pytest
 
-from helpers.shifting import DIRECTIONS, random_shifts, shift
+from helpers.shifting import DIRECTIONS, random_directions, random_shifts, shift
 
 # One 4 x 4 image whose pixel (r, c) holds 10 * r + c + 1 (no zeros inside it).
 GRID = np.array([[1, 2, 3, 4],
@@ -156,6 +156,23 @@ def test_the_directions_come_from_the_seeded_generator():
     for i, d in enumerate(chosen):
         _, down, right = DIRECTIONS[d]
         assert np.array_equal(moved[i], shift(images[i : i + 1], 2 * down, 2 * right)[0])
+
+
+def test_random_directions_name_the_moves_of_random_shifts():
+    images = np.random.default_rng(5).random((60, 7, 7)) + 1
+    moved = random_shifts(images, pixels=2, seed=11)
+    names = random_directions(60, seed=11)
+    assert len(names) == 60 and set(names) == {"up", "down", "left", "right"}
+    by_name = {name: (down, right) for name, down, right in DIRECTIONS}
+    for image, result, name in zip(images, moved, names, strict=True):
+        down, right = by_name[name]
+        assert np.array_equal(result, shift(image[None], 2 * down, 2 * right)[0])
+
+
+def test_random_directions_refuses_a_bad_count():
+    with pytest.raises(ValueError, match="count"):
+        random_directions(-1)
+    assert random_directions(0) == []
 
 
 def test_the_same_seed_gives_the_same_images():
