@@ -12,11 +12,9 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -121,37 +119,17 @@ def bench_layers(n: int, repeats: int) -> list[dict]:
     return rows
 
 
-# How the notebooks run in `bench_notebooks`: as a learner's JupyterLab runs them, with
-# TensorFlow's oneDNN kernels on (its default; `make execute` turns them off to store
-# outputs that nbval then compares under oneDNN on, and trains about twice as slowly).
-LEARNER_RUN = {"TF_ENABLE_ONEDNN_OPTS": "1"}
-
-
 def bench_notebooks() -> dict:
-    """Wall time of executing every notebook as a learner runs it (`LEARNER_RUN`), on
-    copies in a temporary folder; 09's model is saved there too (and 10, 11 read it),
-    never over the learner's models/."""
-    from helpers import cnn
-    from helpers.tools.execute import execute
+    """Wall time of executing every notebook as a learner runs it (oneDNN on), on copies
+    in a temporary folder; 09's model is saved there too (and 10, 11 read it), never over
+    the learner's models/."""
+    from helpers.tools.execute import copied_notebooks, execute, learner_environment
 
     times = {}
-    changed = {cnn.MODEL_ENV: None, **LEARNER_RUN}
-    before = {name: os.environ.get(name) for name in changed}
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "notebooks"
-        shutil.copytree(ROOT / "notebooks", copy)
-        (Path(tmp) / "images").symlink_to(ROOT / "images")
-        os.environ.update(LEARNER_RUN)
-        os.environ[cnn.MODEL_ENV] = str(Path(tmp) / "models" / "fashion_cnn.keras")
-        try:
-            for path in sorted(copy.glob("[0-9][0-9]_*.ipynb")):
-                times[path.name] = execute(path)
-        finally:
-            for name, value in before.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+    with copied_notebooks() as copy, \
+            learner_environment(copy.parent / "models" / "fashion_cnn.keras"):
+        for path in sorted(copy.glob("[0-9][0-9]_*.ipynb")):
+            times[path.name] = execute(path)
     return times
 
 

@@ -41,7 +41,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -381,33 +380,34 @@ def measure(numbers: list[str] | None = None, out: Path = TIMINGS) -> dict:
     """Execute copies of the notebooks (all, or those numbered) as a learner would
     (oneDNN on, default threads, the model in a temporary folder) and store the seconds."""
     from helpers import cnn
+    from helpers.tools.execute import copied_notebooks, learner_environment
 
     if cnn.quick_run():
         raise SystemExit(f"unset {cnn.QUICK_ENV}: a quick run is not a learner's run")
     timings = load_timings(out)
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "notebooks"
-        shutil.copytree(NOTEBOOKS, copy)
-        (Path(tmp) / "images").symlink_to(ROOT / "images")
-        model = Path(tmp) / "models" / cnn.MODEL_PATH.name
+    with copied_notebooks() as copy:
+        model = copy.parent / "models" / cnn.MODEL_PATH.name
         model.parent.mkdir()
         if cnn.model_path().exists():  # 10 or 11 alone loads it rather than train one
             shutil.copy(cnn.model_path(), model)
-        os.environ.update({"TF_ENABLE_ONEDNN_OPTS": "1", "TF_CPP_MIN_LOG_LEVEL": "3",
-                           cnn.MODEL_ENV: str(model)})
-        for path in sorted(copy.glob("[0-9][0-9]_*.ipynb")):
-            if numbers and path.name[:2] not in numbers:
-                continue
-            load = os.getloadavg()[0]
-            seconds, training = run_seconds(path)
-            timings["notebooks"][path.name] = {
-                "seconds": round(seconds, 1), "training_seconds": round(training, 1),
-                "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2),
-            }
-            print(f"{path.name}: {seconds:.1f} s ({training:.1f} s training), "
-                  f"1-minute load {load:.2f}", flush=True)
-            _write(timings, out)
+        with learner_environment(model):
+            for path in sorted(copy.glob("[0-9][0-9]_*.ipynb")):
+                if not numbers or path.name[:2] in numbers:
+                    _measure_one(path, timings, out)
     return _write(timings, out)
+
+
+def _measure_one(path: Path, timings: dict, out: Path) -> None:
+    """Run one copied notebook and store its seconds at once."""
+    load = os.getloadavg()[0]
+    seconds, training = run_seconds(path)
+    timings["notebooks"][path.name] = {
+        "seconds": round(seconds, 1), "training_seconds": round(training, 1),
+        "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2),
+    }
+    print(f"{path.name}: {seconds:.1f} s ({training:.1f} s training), "
+          f"1-minute load {load:.2f}", flush=True)
+    _write(timings, out)
 
 
 def _write(timings: dict, out: Path) -> dict:

@@ -12,14 +12,20 @@ are not the lesson's.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 from nbclient import NotebookClient
 
-from helpers.cnn import QUICK_ENV, quick_run
+from helpers.cnn import MODEL_ENV, QUICK_ENV, quick_run
+
+ROOT = Path(__file__).resolve().parents[2]
 
 KERNEL_NAME = "cnn-course"
 KERNELSPEC = {
@@ -54,6 +60,28 @@ def execute(path: Path, timeout: int = 900) -> float:
         cell.metadata.pop("execution", None)
     nbformat.write(nb, path)
     return seconds
+
+
+# How a learner's JupyterLab runs the notebooks: TensorFlow's oneDNN kernels on (its
+# default; `execute` turns them off to store outputs, and trains about twice as slowly).
+LEARNER_RUN = {"TF_ENABLE_ONEDNN_OPTS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+@contextmanager
+def copied_notebooks():
+    """Yield a temporary copy of notebooks/ with images/ linked beside it, as in the
+    repository, so that a measurement's runs never touch the notebooks; deleted after."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "notebooks"
+        shutil.copytree(ROOT / "notebooks", copy)
+        (Path(tmp) / "images").symlink_to(ROOT / "images")
+        yield copy
+
+
+def learner_environment(model: Path):
+    """A context in which kernels run as a learner's do (`LEARNER_RUN`) and 09 saves its
+    model at `model` (10 and 11 read it there); the environment is restored after."""
+    return mock.patch.dict(os.environ, {**LEARNER_RUN, MODEL_ENV: str(model)})
 
 
 def main(argv: list[str]) -> int:

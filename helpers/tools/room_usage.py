@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -35,6 +34,7 @@ import psutil
 
 from helpers.tools import contents
 from helpers.tools.bench import machine
+from helpers.tools.execute import copied_notebooks
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL = "cnn-course"
@@ -155,10 +155,7 @@ def measure(numbers: list[str] | None = None) -> dict:
     """Measure the notebooks (all, or those whose number is in `numbers`) and a server."""
     load_before = os.getloadavg()
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "notebooks"
-        shutil.copytree(ROOT / "notebooks", copy)
-        (Path(tmp) / "images").symlink_to(ROOT / "images")
+    with copied_notebooks() as copy:
         for path in sorted(copy.glob("[0-9][0-9]_*.ipynb")):
             if numbers and path.name[:2] not in numbers:
                 continue
