@@ -127,3 +127,19 @@ def test_a_room_of_03_where_helpers_is_in_the_sandbox(tmp_path):
         row = got[(learner, "03_feature_maps")]
         assert row["score"] == 0.0 and "conv2d_layer" in row["reason"], row
         assert got[(learner, "03_answers")]["score"] == 1.0
+
+
+def test_solutions_are_parsed_one_at_a_time(monkeypatch):
+    """The room grades learners in threads; CPython 3.11's ast.parse is not thread-safe
+    (a loaded run raised "AST constructor recursion depth mismatch"), so every parse
+    holds the policy's lock."""
+    import ast
+
+    from helpers.tools.grading import policy
+
+    held = []
+    real = ast.parse
+    monkeypatch.setattr(ast, "parse",
+                        lambda source: held.append(policy._PARSE_LOCK.locked()) or real(source))
+    policy.parse("def f(x):\n    return x")
+    assert held == [True]

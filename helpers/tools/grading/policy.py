@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import threading
 from dataclasses import dataclass, field
 
 REFUSED_NAMES = {
@@ -37,11 +38,19 @@ FREE_MODULES = {"numpy", "math", "cmath", "itertools", "functools", "collections
 reaches `helpers` or a file without an attribute refused above."""
 
 
+# The room grades learners in threads, and CPython 3.11's ast.parse is not thread-safe:
+# two at once can raise "SystemError: AST constructor recursion depth mismatch" (seen in
+# a loaded test run, where an honest learner then scored 0). One parse at a time.
+_PARSE_LOCK = threading.Lock()
+
+
 def parse(source: str) -> ast.Module:
     """`ast.parse`, where any text that cannot be read is a SyntaxError: a learner's
-    cell nested 100,000 deep (RecursionError, MemoryError) or holding a NUL byte."""
+    cell nested 100,000 deep (RecursionError, MemoryError) or holding a NUL byte.
+    One call at a time (`_PARSE_LOCK`)."""
     try:
-        return ast.parse(source)
+        with _PARSE_LOCK:
+            return ast.parse(source)
     except SyntaxError:
         raise
     except (RecursionError, MemoryError, ValueError, TypeError) as exc:
