@@ -25,6 +25,9 @@ NOTEBOOKS = student.notebooks()
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "screenshots" / "slides"
 REMOTE = re.compile(r"^\s*(?:https?:)?//", re.I)
+# Both tests on one worker: the `decks` fixture may run `make slides-vendor` (npm install),
+# and two workers running it at once in a fresh clone failed with npm's ENOTEMPTY.
+pytestmark = pytest.mark.xdist_group("slides")
 
 
 @pytest.fixture(scope="module")
