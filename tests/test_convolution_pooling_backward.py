@@ -200,6 +200,22 @@ def test_overlapping_windows_add_up_at_a_shared_maximum():
     assert got[0, 1, 1, 0] == 10.0 and np.count_nonzero(got) == 1
 
 
+@SETTINGS
+@given(pool_cases())
+def test_max_pool_cache_keeps_the_maxima_and_a_cache_without_them_still_works(case):
+    # the backward takes the window maxima from the cache (the forward's output); a
+    # cache built without them (maxima=None) finds them again: same gradient, ties too
+    x, size, stride, rng, _ = case
+    out, cache = layers.max_pool2d_layer_forward(x, size, stride)
+    assert cache.maxima is out
+    g = rng.normal(size=out.shape)
+    got = layers.max_pool2d_layer_backward(g, cache)
+    bare = cache._replace(maxima=None)
+    np.testing.assert_array_equal(layers.max_pool2d_layer_backward(g, bare), got)
+    np.testing.assert_allclose(layers.max_pool2d_layer_backward_loops(g, bare), got,
+                               rtol=1e-12, atol=1e-12)  # overlaps add in another order
+
+
 def test_max_pool_backward_keeps_float32():
     rng = _rng(7)
     x = rng.normal(size=(2, 6, 6, 3)).astype(np.float32)
