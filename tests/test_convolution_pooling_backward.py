@@ -127,6 +127,57 @@ def test_conv_input_gradient_is_a_full_convolution_with_the_flipped_kernel():
                                layers.conv2d(x[0, :, :, 0], g[0, :, :, 0]), atol=1e-12)
 
 
+@pytest.mark.parametrize("stride, padding", [(1, "valid"), (1, "same"), (1, 1),
+                                             (1, 3), (2, "same"), (1, (0, 2, 1, 0))])
+def test_conv_input_gradient_by_full_correlation_matches_loops_and_gradient_tape(
+        tf, stride, padding):
+    # enough channels for the full-correlation path at stride 1; padding 3 (> kh - 1)
+    # and stride 2 take col2im: all must give the loops' and TensorFlow's numbers
+    rng = _rng(11)
+    C = convolution.FULL_CORRELATION_CHANNELS
+    x, kernel = rng.normal(size=(2, 7, 6, C)), rng.normal(size=(3, 2, C, 5))
+    bias = rng.normal(size=5)
+    if isinstance(padding, tuple):  # uneven zeros (top, bottom, left, right) by hand
+        xp = np.pad(x, ((0, 0), padding[:2], padding[2:], (0, 0)))
+        out, cache = layers.conv2d_layer_forward(xp, kernel, bias, 1, "valid")
+        cache = cache._replace(x=x, pads=padding)
+    else:
+        out, cache = layers.conv2d_layer_forward(x, kernel, bias, stride, padding)
+    g = rng.normal(size=out.shape)
+    got = layers.conv2d_layer_backward(g, cache)
+    loops = layers.conv2d_layer_backward_loops(g, cache)
+    for a, b in zip(got, loops, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+    if not isinstance(padding, tuple):
+        tx = tf.Variable(x)
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(
+                (tf.nn.conv2d(tx, kernel, stride, _tf_padding(padding)) + bias) * g)
+        np.testing.assert_allclose(got[0], tape.gradient(loss, tx).numpy(), rtol=1e-9,
+                                   atol=1e-9)
+    cache32 = cache._replace(x=cache.x.astype(np.float32),
+                             kernel=kernel.astype(np.float32))
+    got32 = layers.conv2d_layer_backward(g.astype(np.float32), cache32)
+    assert all(a.dtype == np.float32 for a in got32)
+    for a, b in zip(got32, loops, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+def test_conv_weight_gradients_are_the_backward_pass_without_grad_x():
+    rng = _rng(12)
+    for C, stride, padding in [(1, 1, "same"), (8, 1, "same"), (3, 2, 1)]:
+        x = rng.normal(size=(3, 9, 8, C)).astype(np.float32)
+        kernel = rng.normal(size=(3, 3, C, 4)).astype(np.float32)
+        out, cache = layers.conv2d_layer_forward(x, kernel, np.zeros(4, np.float32),
+                                                 stride, padding)
+        g = rng.normal(size=out.shape).astype(np.float32)
+        _, *expected = layers.conv2d_layer_backward(g, cache)
+        got = convolution.conv2d_layer_weight_gradients(g, cache)
+        assert len(got) == 2
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
 # -------------------------------------------------------------------- max-pool backward
 @st.composite
 def pool_cases(draw):
