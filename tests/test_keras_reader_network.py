@@ -431,6 +431,12 @@ def test_the_training_chain_calls_each_layers_forward_and_backward(keras, monkey
             return f(g, c)
 
         monkeypatch.setitem(network._PAIRS, kind, (spy_forward, spy_backward))
+    for kind, first_backward in list(network._FIRST_BACKWARD.items()):
+        def spy_first(g, c, f=first_backward, kind=kind):
+            seen.append(("backward", kind, None))
+            return f(g, c)
+
+        monkeypatch.setitem(network._FIRST_BACKWARD, kind, spy_first)
     x = _rng(8).uniform(size=(2, 8, 8, 1)).astype(np.float32)
     layers.loss_and_gradients(steps, params, x, np.array([0, 2]))
     kinds = [s.kind for s in steps]
