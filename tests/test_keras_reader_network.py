@@ -206,6 +206,23 @@ def test_numpy_forward_checks_once_at_the_door_not_in_the_layers(keras, monkeypa
     assert calls  # the conv layer's own door does use it
 
 
+def test_numpy_forward_runs_its_layers_on_one_blas_thread(keras, monkeypatch):
+    # many BLAS threads on small matrix products made it 3x slower on a busy machine
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    step_forward, step_backward = network._PAIRS["conv"]
+
+    def spy(x, s, w):
+        seen.extend(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+        return step_forward(x, s, w)
+
+    monkeypatch.setitem(network._PAIRS, "conv", (spy, step_backward))
+    model = keras.Sequential([keras.Input(shape=(5, 5, 1)), keras.layers.Conv2D(2, 3)])
+    layers.numpy_forward(model, np.ones((3, 5, 5, 1)), batch_size=2)
+    assert seen and set(seen) == {1}
+
+
 def test_import_helpers_layers_does_not_import_tensorflow():
     code = ("import sys, helpers.layers, helpers.cnn; "
             "print('tensorflow' in sys.modules, 'keras' in sys.modules)")

@@ -19,9 +19,12 @@ bias, ...). The last layer's softmax belongs to the loss, `softmax_cross_entropy
 (mean over the batch, Keras' ``SparseCategoricalCrossentropy``): the chain ends with
 the last dense layer's scores.
 
-The training chain's matrix products run on one BLAS thread
+`numpy_forward`'s and the training chain's matrix products run on one BLAS thread
 (``_BLAS.limit(limits=1, user_api="blas")``): on a busy 2-core machine one SGD step of
-the series' CNN took 0.62 s with OpenBLAS's default threads, 0.08 s with one. The
+the series' CNN took 0.62 s with OpenBLAS's default threads, 0.08 s with one, and
+`numpy_forward` on the 10,000 test images 21 s with the default, 6.6 s with one (its
+matrix products are small, one piece of the batch at a time: two threads spent 2.9
+times the CPU time of one, so even on an idle machine they could not be faster). The
 controller is made once: ``threadpool_limits(1, ...)`` looks up the loaded libraries
 again on every call, about 2 ms, twice per step.
 """
@@ -96,6 +99,20 @@ def _output(step: Step, x: np.ndarray) -> np.ndarray:
     return step_forward(x, step, step.weights)[0]
 
 
+_BLAS = ThreadpoolController()  # the BLAS libraries, found once (the module says why)
+
+
+def _on_one_blas_thread(function):
+    """`function` with numpy's matrix products on one BLAS thread (the module says why)."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with _BLAS.limit(limits=1, user_api="blas"):
+            return function(*args, **kwargs)
+
+    return run
+
+
 # --------------------------------------------------------------------------- inference
 def _refuse_what_numpy_forward_cannot_run(steps: list[Step]) -> None:
     """The layers take one stride and one window side for both axes, pools no padding."""
@@ -124,6 +141,7 @@ def step_outputs(steps: list[Step], x: np.ndarray) -> list[np.ndarray]:
     return outputs
 
 
+@_on_one_blas_thread
 def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
     """Run a trained Keras model with the numpy layers of `helpers.layers`.
 
@@ -215,20 +233,6 @@ def trainable(model) -> tuple[list[Step], list[np.ndarray]]:
         seen.add(step.name)
         params.extend(w.copy() for w in step.weights)
     return steps, params
-
-
-_BLAS = ThreadpoolController()  # the BLAS libraries, found once (the module says why)
-
-
-def _on_one_blas_thread(function):
-    """`function` with numpy's matrix products on one BLAS thread (the module says why)."""
-
-    @functools.wraps(function)
-    def run(*args, **kwargs):
-        with _BLAS.limit(limits=1, user_api="blas"):
-            return function(*args, **kwargs)
-
-    return run
 
 
 @_on_one_blas_thread
