@@ -49,6 +49,10 @@ def test_relu_backward_is_a_mask_on_the_input(tf):
     with tf.GradientTape() as tape:
         loss = tf.reduce_sum(tf.nn.relu(tx) * g)
     np.testing.assert_array_equal(got, tape.gradient(loss, tx).numpy())
+    # a blocked negative gradient is 0.0, not -0.0 (a learner would see "-0." printed)
+    blocked = layers.relu_backward(-g, layers.relu_forward(x)[1])
+    assert not np.signbit(blocked[blocked == 0]).any()
+    assert str(blocked[0]) == "[ 0.  0. -3.]"
     rng = _rng(2)
     x = rng.normal(size=(2, 3, 3, 2))
     g = rng.normal(size=x.shape)

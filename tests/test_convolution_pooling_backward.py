@@ -242,6 +242,18 @@ def test_max_pool_tie_goes_to_the_first_maximum_in_row_major_order(tf):
     np.testing.assert_array_equal(tape.gradient(loss, tx).numpy()[0, :, :, 0], expected)
 
 
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_max_pool_backward_gives_no_negative_zeros(stride):
+    # inputs that are not a maximum get 0.0, not -0.0, under a negative gradient (a
+    # learner prints the gradient: notebook 12 shows "0.", never "-0.")
+    x = _rng(13).normal(size=(2, 7, 7, 3))
+    out, cache = layers.max_pool2d_layer_forward(x, 2, stride)
+    for dtype in (np.float64, np.float32):
+        got = layers.max_pool2d_layer_backward(-np.ones(out.shape, dtype), cache)
+        assert np.count_nonzero(got == 0) > 0
+        assert not np.signbit(got[got == 0]).any()
+
+
 def test_overlapping_windows_add_up_at_a_shared_maximum():
     x = np.zeros((1, 3, 3, 1))
     x[0, 1, 1, 0] = 9.0  # the maximum of all four 2x2 windows of stride 1

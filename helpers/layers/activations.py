@@ -83,9 +83,11 @@ def relu_backward(grad_out: np.ndarray, cache: ReluCache) -> np.ndarray:
     grad_x : array, the shape of `x`: ``grad_out * (x > 0)``
     """
     x = cache.x
-    # A product with the mask: np.where(x > 0, grad_out, 0) gives the same numbers
-    # (a blocked negative gradient becomes -0.0 here) and takes about 6 times longer.
+    # A product with the mask, then + 0.0 so that a blocked negative gradient is 0.0,
+    # not -0.0 (printed "-0."): np.where(x > 0, grad_out, 0) gives the same numbers and
+    # took 5 times longer.
     grad_x = grad_out * (x > 0)
+    grad_x += 0.0
     return grad_x.astype(np.result_type(x, grad_out), copy=False)
 
 

@@ -190,11 +190,13 @@ def max_pool2d_layer_backward(grad_out, cache: PoolCache) -> np.ndarray:
         first = np.greater(view == maxima, served)  # a maximum, and the first one
         served |= first
         target = grad_x[:, strided(a, out_h, s), strided(b, out_w, s)]
-        # grad * first is np.where(first, grad, 0) (or -0.0), several times faster
+        # grad * first is np.where(first, grad, 0), several times faster, but a
+        # negative gradient times False is -0.0: the + 0.0 below makes it 0.0
         if s >= size:  # windows apart: each input is in one window at most
             np.multiply(grad, first, out=target)
         else:  # overlapping windows: an input collects the gradient of each
             target += grad * first
+    grad_x += 0.0
     return grad_x
 
 
