@@ -53,6 +53,8 @@ __all__ = [
     "LR_DECAY",
     "VALIDATION_SPLIT",
     "TRAIN_IMAGES",
+    "MOVE",
+    "MOVED_EPOCHS",
     "STEPS_PER_EPOCH",
     "MODEL_PATH",
     "MODEL_ENV",
@@ -64,6 +66,8 @@ __all__ = [
     "learning_rate_schedule",
     "prepare",
     "train",
+    "mover",
+    "train_on_moved",
     "NotTrainedError",
     "mark_checked",
     "check_trained",
@@ -85,6 +89,12 @@ VALIDATION_SPLIT = 0.1  # the last 10% of the training images, never trained on
 TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, before the validation split
 # 54,000 fitted images in batches of 128: 422 steps (the last batch holds 112 images)
 STEPS_PER_EPOCH = math.ceil(round(TRAIN_IMAGES * (1 - VALIDATION_SPLIT)) / BATCH_SIZE)
+# Then the model trains on moved items (notebook 09, section 9): every training image
+# moved by up to MOVE whole pixels down or up and right or left, drawn at random per
+# image, for MOVED_EPOCHS more epochs. MOVE is also the move of the shifted test set
+# (`helpers.shifting.random_shifts(x_test, MOVE, seed=0)`, notebook 07's 3 pixels).
+MOVE = 3
+MOVED_EPOCHS = 1
 
 # <repo>/models/ is git-ignored: the trained weights are a product, not a source.
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "fashion_cnn.keras"
@@ -259,6 +269,20 @@ def prepare(images) -> np.ndarray:
     return (images.astype(np.float32) / 255.0)[..., None]
 
 
+def _training_arrays(x, y):
+    """(x, y) as arrays, or raise: x (N, 28, 28, 1) float32 from `prepare`, y (N,)."""
+    x = np.asarray(x)
+    if x.ndim != 4 or x.shape[1:] != (28, 28, 1) or x.dtype != np.float32:
+        raise ValueError(
+            f"`x` must be a (N, 28, 28, 1) float32 array from `prepare`, got "
+            f"shape {x.shape} and dtype {x.dtype}"
+        )
+    y = np.asarray(y)
+    if y.shape != (x.shape[0],):
+        raise ValueError(f"`y` must have shape ({x.shape[0]},), got {y.shape}")
+    return x, y
+
+
 def train(
     model,
     x,
@@ -301,15 +325,7 @@ def train(
         ``history.history`` maps "loss", "accuracy", "val_loss", "val_accuracy" to
         one value per epoch.
     """
-    x = np.asarray(x)
-    if x.ndim != 4 or x.shape[1:] != (28, 28, 1) or x.dtype != np.float32:
-        raise ValueError(
-            f"`x` must be a (N, 28, 28, 1) float32 array from `prepare`, got "
-            f"shape {x.shape} and dtype {x.dtype}"
-        )
-    y = np.asarray(y)
-    if y.shape != (x.shape[0],):
-        raise ValueError(f"`y` must have shape ({x.shape[0]},), got {y.shape}")
+    x, y = _training_arrays(x, y)
     from helpers.keras_setup import import_keras
 
     import_keras(seed=seed)
@@ -318,6 +334,58 @@ def train(
             x, y, epochs=epochs, batch_size=batch_size,
             validation_split=validation_split, verbose=verbose, callbacks=callbacks,
         )
+
+
+def mover(keras, seed: int | None = SEED):
+    """The Keras layer that moves each image by a random whole number of pixels.
+
+    ``RandomTranslation`` by up to `MOVE` pixels along each axis (a factor of
+    ``MOVE / 28`` of the 28-pixel side), drawn anew for every image it is called on;
+    ``interpolation="nearest"`` keeps the moves whole (no blur) and ``fill_mode=
+    "constant"`` fills what a move uncovers with 0, the black background. It moves only
+    when called with ``training=True``.
+    """
+    return keras.layers.RandomTranslation(
+        MOVE / 28, MOVE / 28, fill_mode="constant", interpolation="nearest", seed=seed)
+
+
+def train_on_moved(
+    model,
+    x,
+    y,
+    epochs: int = MOVED_EPOCHS,
+    batch_size: int = BATCH_SIZE,
+    validation_split: float = VALIDATION_SPLIT,
+    verbose: int = 2,
+    seed: int | None = SEED,
+    callbacks=None,
+):
+    """Go on training `model` for `epochs` more epochs on moved copies of `x`.
+
+    Each epoch moves every image of `x` anew with `mover` (up to `MOVE` pixels along
+    each axis) and fits one epoch on the moved images, holding out the last
+    `validation_split` of them as `train` does (the validation images are moved too).
+    The learning-rate schedule goes on where it was (it counts the optimizer's steps).
+    Notebook 09, section 9, makes the same calls. Arguments as `train`'s; returns a
+    ``history.history``-like dict of the moved epochs' "loss", "accuracy", "val_loss"
+    and "val_accuracy".
+    """
+    x, y = _training_arrays(x, y)
+    from helpers.keras_setup import import_keras
+
+    keras = import_keras(seed=seed)
+    moving = mover(keras, seed)
+    curves: dict[str, list[float]] = {}
+    for _ in range(epochs):
+        moved = np.asarray(moving(x, training=True))
+        with _no_keras_array_warning():
+            history = model.fit(
+                moved, y, epochs=1, batch_size=batch_size,
+                validation_split=validation_split, verbose=verbose, callbacks=callbacks,
+            )
+        for key, values in history.history.items():
+            curves.setdefault(key, []).extend(float(v) for v in values)
+    return curves
 
 
 # ---------------------------------------------------------------------- save and load
@@ -438,7 +506,7 @@ def _load(keras, path: Path):
 
 
 def load_or_train(path=None, epochs: int | None = None, n_train: int | None = None,
-                  verbose: int = 0):
+                  verbose: int = 0, moved_epochs: int | None = None):
     """The model notebook 09 saved, or, if there is none, one trained now the same way.
 
     When the file is missing, cannot be read or holds a model that was never trained,
@@ -451,6 +519,9 @@ def load_or_train(path=None, epochs: int | None = None, n_train: int | None = No
     epochs : int or None
         Epochs if it has to train; None: `EPOCHS`, or 1 in a quick test run
         (`quick_run`).
+    moved_epochs : int or None
+        Then epochs on moved images (`train_on_moved`); None: `MOVED_EPOCHS`, or 0
+        when `epochs` is given or in a quick test run.
     n_train : int or None
         Train on the first `n_train` training images only (tests); None uses all.
     verbose : int
@@ -467,14 +538,18 @@ def load_or_train(path=None, epochs: int | None = None, n_train: int | None = No
     model, problem = _load(keras, path)
     if model is not None:
         return model
+    if moved_epochs is None:
+        moved_epochs = 0 if epochs is not None or quick_run() else MOVED_EPOCHS
     if epochs is None:
         epochs = 1 if quick_run() else EPOCHS
+    moved = f" and {moved_epochs} on moved images" if moved_epochs else ""
     found = (f"No trained model was found at {_show_path(path)}" if problem == "missing"
              else f"The model at {_show_path(path)} {problem}, so it is not used")
     print(
         f"{found}: notebook 09 saves it when its training has "
         f"finished and passed its checks.\nTraining one now, the same way ({epochs} "
-        f"epoch{'s' if epochs != 1 else ''}, a few minutes on a laptop): wait for this "
+        f"epoch{'s' if epochs != 1 else ''}{moved}, a few minutes on a laptop): wait "
+        "for this "
         "cell to finish, or stop it "
         "(the ■ button) and run notebook 09 first."
     )
@@ -484,7 +559,9 @@ def load_or_train(path=None, epochs: int | None = None, n_train: int | None = No
     if n_train is not None:
         x_train, y_train = x_train[:n_train], y_train[:n_train]
     model = build_model(keras)
-    train(model, prepare(x_train), y_train, epochs=epochs, verbose=verbose)
+    x_train = prepare(x_train)
+    train(model, x_train, y_train, epochs=epochs, verbose=verbose)
+    train_on_moved(model, x_train, y_train, epochs=moved_epochs, verbose=verbose)
     save_model(model, path)
     print(f"Trained and saved to {_show_path(path)}.")
     return model

@@ -305,22 +305,27 @@ def test_show_items_and_show_predictions_return_figures():
 def test_bench_model_reports_every_measurement():
     from helpers.tools.bench_model import bench_model
 
-    result = bench_model(epochs=1, n_train=256, n_test=200, repeats=1)
+    result = bench_model(epochs=1, moved_epochs=1, n_train=256, n_test=200, repeats=1)
     assert set(result) == {
-        "train_s", "epoch_s", "train_cpu_s", "epochs", "batch_size", "learning_rate",
-        "lr_decay", "train_images", "test_accuracy", "keras_predict_s",
+        "train_s", "epoch_s", "train_cpu_s", "epochs", "moved_epochs", "batch_size",
+        "learning_rate", "lr_decay", "train_images", "plain_accuracy",
+        "plain_moved_accuracy", "test_accuracy", "moved_accuracy", "keras_predict_s",
         "numpy_forward_s", "numpy_over_keras", "test_images", "same_class",
         "max_prob_diff",
     }
-    assert result["epochs"] == 1 and result["train_images"] == 256
-    assert len(result["epoch_s"]) == 1 and 0 < result["epoch_s"][0] <= result["train_s"]
+    assert result["epochs"] == result["moved_epochs"] == 1
+    assert result["train_images"] == 256
+    assert len(result["epoch_s"]) == 2  # the plain epoch, then the moved one
+    assert 0 < sum(result["epoch_s"]) <= result["train_s"]
     assert (result["batch_size"], result["learning_rate"], result["lr_decay"]) == (
         cnn.BATCH_SIZE, cnn.LEARNING_RATE, cnn.LR_DECAY)
     assert result["same_class"] == result["test_images"] == 200
     assert result["max_prob_diff"] <= 1e-5
     assert result["numpy_over_keras"] == pytest.approx(
         result["numpy_forward_s"] / result["keras_predict_s"])
-    assert 0 < result["test_accuracy"] <= 1
+    for key in ("plain_accuracy", "plain_moved_accuracy", "test_accuracy",
+                "moved_accuracy"):
+        assert 0 < result[key] <= 1
 
 
 # --------------------------------------------------------------------------- checks
@@ -478,6 +483,41 @@ def test_build_model_compiles_the_recipe_of_notebook_09(keras):
     assert model.get_layer("dropout").rate == cnn.DROPOUT
     assert [model.get_layer(n).filters for n in ("conv1", "conv2")] == list(cnn.FILTERS)
     assert model.get_layer("dense").units == cnn.DENSE_UNITS
+
+
+def test_mover_moves_each_image_by_whole_pixels_up_to_move(keras, test_images):
+    from helpers.shifting import shift
+
+    images = test_images[0][:64]
+    moved = np.asarray(cnn.mover(keras, seed=0)(images, training=True))
+    moves = set()
+    for image, image_moved in zip(images, moved, strict=True):
+        found = [(r, c) for r in range(-cnn.MOVE, cnn.MOVE + 1)
+                 for c in range(-cnn.MOVE, cnn.MOVE + 1)
+                 if np.array_equal(shift(image[None], r, c)[0], image_moved)]
+        assert found, "a moved image is not the image moved by whole pixels"
+        moves.add(found[0])
+    assert len(moves) > 10  # a move drawn per image, not one for the batch
+    assert np.array_equal(np.asarray(cnn.mover(keras)(images, training=False)), images)
+
+
+def test_train_on_moved_goes_on_training_on_moved_images(keras):
+    rng = np.random.default_rng(0)
+    x = rng.random((256, 28, 28, 1)).astype(np.float32)
+    y = rng.integers(0, 10, 256)
+    model = cnn.build_model(keras)
+    cnn.train(model, x, y, epochs=1, batch_size=64, verbose=0)
+    seen = []
+    callback = keras.callbacks.LambdaCallback(
+        on_train_begin=lambda logs: seen.append(cnn._steps(model)))
+    curves = cnn.train_on_moved(model, x, y, epochs=2, batch_size=64, verbose=0,
+                                callbacks=[callback])
+    # 230 fitted images in batches of 64: 4 steps per epoch, the steps go on counting
+    assert seen == [4, 8] and cnn._steps(model) == 12
+    assert set(curves) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert all(len(values) == 2 for values in curves.values())
+    with pytest.raises(ValueError, match="from `prepare`"):
+        cnn.train_on_moved(model, np.zeros((4, 28, 28), np.uint8), np.zeros(4, int))
 
 
 def test_train_shrinks_the_learning_rate_each_epoch(keras):
