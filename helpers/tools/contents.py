@@ -86,9 +86,11 @@ WHAT_YOU_DO = {
     "08": "gradient descent in numpy recovers a hidden 3x3 kernel; learning rates; "
           "a gradient check",
     "09": "build, compile, fit, evaluate and save a Keras CNN on Fashion-MNIST; every "
-          "shape and parameter of its summary by hand",
+          "shape and parameter of its summary by hand; items moved 3 pixels, and two "
+          "epochs on moved items that win the accuracy back",
     "10": "judge the trained CNN: confusion matrix, mistakes, confidence, nearest "
-          "neighbours; what a 3-pixel shift costs; overfitting, dropout, augmentation",
+          "neighbours; what a 3-pixel shift still costs; overfitting, dropout, "
+          "augmentation",
     "11": "learned kernels and feature maps; your own layers run the trained model; "
           "a debugging task (the flatten order); draw or upload your own item",
     "12": "each layer's backward pass, checked against finite differences and "
