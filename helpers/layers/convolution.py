@@ -145,10 +145,7 @@ def conv2d(image, kernel, stride: int = 1, padding: int | str = 0) -> np.ndarray
     feature_map : (H', W') float array
         ``H' = floor((H + 2p - kh) / stride) + 1`` (``ceil(H / stride)`` for "same").
     """
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if kernel.ndim == 2:
-        kernel = kernel[:, :, None]
+    image, kernel = np.atleast_3d(image, kernel)  # (H, W) -> (H, W, 1)
     (H, W, _), (kh, kw, _) = image.shape, kernel.shape
     top, bottom, left, right = _pads(H, W, kh, kw, stride, padding)
     padded = np.pad(image, ((top, bottom), (left, right), (0, 0)))
@@ -188,6 +185,20 @@ def conv2d_layer(x, kernel, bias, stride: int = 1, padding: str | int = "valid")
     door, integers come in and go out as float64, float16 as float32), with
     ``H' = floor((H + 2p - kh) / stride) + 1`` (``ceil(H / stride)`` for "same")
     """
+    return conv2d_layer_forward(x, kernel, bias, stride, padding)[0]
+
+
+def conv2d_layer_forward(x, kernel, bias, stride: int = 1,
+                         padding: str | int = "valid"):
+    """`conv2d_layer` (im2col, as its docstring says), and the cache its backward
+    pass needs.
+
+    Returns
+    -------
+    out : (N, H', W', F) array, as `conv2d_layer`
+    cache : ConvCache
+        The input, the kernel, the stride, the zeros added and the output's shape.
+    """
     N, H, W, C = x.shape
     kh, kw, _, F = kernel.shape
     pads = _pads(H, W, kh, kw, stride, padding)
@@ -196,21 +207,7 @@ def conv2d_layer(x, kernel, bias, stride: int = 1, padding: str | int = "valid")
     # one row per kernel weight, plus the bias's row (its column is all ones)
     weights = np.vstack([kernel.reshape(kh * kw * C, F), bias[None, :]]).astype(x.dtype)
     out = np.empty((N, out_h, out_w, F), dtype=x.dtype)
-    return _correlate(x, weights, kh, kw, stride, pads, out)
-
-
-def conv2d_layer_forward(x, kernel, bias, stride: int = 1,
-                         padding: str | int = "valid"):
-    """`conv2d_layer`, and the cache its backward pass needs.
-
-    Returns
-    -------
-    out : (N, H', W', F) array, as `conv2d_layer`
-    cache : ConvCache
-        The input, the kernel, the stride, the zeros added and the output's shape.
-    """
-    out = conv2d_layer(x, kernel, bias, stride, padding)
-    pads = _pads(*x.shape[1:3], *kernel.shape[:2], stride, padding)
+    _correlate(x, weights, kh, kw, stride, pads, out)
     return out, ConvCache(x, kernel, stride, pads, out.shape)
 
 
@@ -311,17 +308,6 @@ def _input_gradient_by_correlation(kernel, grad, cache):
     return _correlate(grad, turned, kh, kw, 1, pads, grad_x)
 
 
-def _input_gradient(xp, kernel, grad, cache):
-    """grad_x by full correlation where that is faster and possible (stride 1, no more
-    than kh - 1 zeros on a side), else by col2im (module docstring)."""
-    kh, kw, C, _ = kernel.shape
-    top, bottom, left, right = cache.pads
-    if (cache.stride == 1 and C >= FULL_CORRELATION_CHANNELS
-            and max(top, bottom) < kh and max(left, right) < kw):
-        return _input_gradient_by_correlation(kernel, grad, cache)
-    return _input_gradient_by_col2im(xp, kernel, grad, cache)
-
-
 def conv2d_layer_backward(grad_out, cache: ConvCache):
     """Gradients of `conv2d_layer`, vectorized: im2col and matmuls.
 
@@ -340,8 +326,15 @@ def conv2d_layer_backward(grad_out, cache: ConvCache):
     give float32 gradients.
     """
     xp, kernel, grad = _backward_arrays(grad_out, cache)
-    grad_kernel, grad_bias = _weight_gradients(xp, kernel, grad, cache.stride)
-    return _input_gradient(xp, kernel, grad, cache), grad_kernel, grad_bias
+    kh, kw, C, _ = kernel.shape
+    top, bottom, left, right = cache.pads
+    # the full correlation needs stride 1 and no more than kh - 1 zeros on a side
+    if (cache.stride == 1 and C >= FULL_CORRELATION_CHANNELS
+            and max(top, bottom) < kh and max(left, right) < kw):
+        grad_x = _input_gradient_by_correlation(kernel, grad, cache)
+    else:
+        grad_x = _input_gradient_by_col2im(xp, kernel, grad, cache)
+    return grad_x, *_weight_gradients(xp, kernel, grad, cache.stride)
 
 
 def conv2d_layer_weight_gradients(grad_out, cache: ConvCache):
@@ -351,8 +344,7 @@ def conv2d_layer_weight_gradients(grad_out, cache: ConvCache):
     its gradient (`helpers.layers.network.backward`). Same arguments as
     `conv2d_layer_backward`.
     """
-    xp, kernel, grad = _backward_arrays(grad_out, cache)
-    return _weight_gradients(xp, kernel, grad, cache.stride)
+    return _weight_gradients(*_backward_arrays(grad_out, cache), cache.stride)
 
 
 # ---- the door: argument checks
@@ -370,12 +362,8 @@ def check_conv2d(image, kernel, stride=1, padding=0) -> dict:
     (kh, kw, C)."""
     stride = positive_int(stride, "stride")
     padding = padding_arg(padding)
-    image = as_array(image, "image", (2, 3))
-    kernel = as_array(kernel, "kernel", (2, 3))
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if kernel.ndim == 2:
-        kernel = kernel[:, :, None]
+    image, kernel = np.atleast_3d(as_array(image, "image", (2, 3)),
+                                  as_array(kernel, "kernel", (2, 3)))
     if kernel.shape[2] != image.shape[2]:
         raise ValueError(f"`kernel` has {kernel.shape[2]} channel(s) but `image` has "
                          f"{image.shape[2]}: a (kh, kw, C) kernel needs an (H, W, C) "
