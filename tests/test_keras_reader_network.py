@@ -16,7 +16,7 @@ import pytest
 from helpers import cnn
 from helpers import layers as layers
 from helpers.gradcheck import numerical_gradient, relative_error
-from helpers.layers import keras_reader, network
+from helpers.layers import convolution, keras_reader, network
 
 RNG = np.random.default_rng(42)
 FD_TOL = 1e-6
@@ -193,8 +193,6 @@ def test_numpy_forward_runs_no_bias_non_square_kernels_and_dense_on_a_feature_ma
 def test_numpy_forward_checks_once_at_the_door_not_in_the_layers(keras, monkeypatch):
     # the door checks the images once; the layers behind it run bare (no per-batch
     # as_array, no isfinite pass over every activation)
-    from helpers.layers import convolution
-
     calls = []
     checked = convolution.as_array
     monkeypatch.setattr(convolution, "as_array",
@@ -448,12 +446,13 @@ def test_the_training_chain_calls_each_layers_forward_and_backward(keras, monkey
             return f(g, c)
 
         monkeypatch.setitem(network._PAIRS, kind, (spy_forward, spy_backward))
-    for kind, first_backward in list(network._FIRST_BACKWARD.items()):
-        def spy_first(g, c, f=first_backward, kind=kind):
-            seen.append(("backward", kind, None))
-            return f(g, c)
+    weight_gradients = convolution.conv2d_layer_weight_gradients
 
-        monkeypatch.setitem(network._FIRST_BACKWARD, kind, spy_first)
+    def spy_first(g, c):  # a first conv layer's backward: no grad_x (the data's)
+        seen.append(("backward", "conv", None))
+        return weight_gradients(g, c)
+
+    monkeypatch.setattr(convolution, "conv2d_layer_weight_gradients", spy_first)
     x = _rng(8).uniform(size=(2, 8, 8, 1)).astype(np.float32)
     layers.loss_and_gradients(steps, params, x, np.array([0, 2]))
     kinds = [s.kind for s in steps]
