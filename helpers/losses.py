@@ -47,7 +47,5 @@ def cross_entropy(probabilities, labels) -> float:
         labels = [labels]  # one example's class
     labels = class_labels(labels, "labels", p.shape[1],
                           rows_of=("probabilities", p.shape))
-    losses = []
-    for n, label in enumerate(labels):
-        losses.append(-np.log(np.clip(p[n, label], EPSILON, 1 - EPSILON)))
-    return float(np.mean(losses))
+    p_true = np.clip(p[np.arange(len(labels)), labels], EPSILON, 1 - EPSILON)
+    return float(np.mean(-np.log(p_true)))

@@ -21,11 +21,6 @@ __all__ = ["softmax_cross_entropy", "softmax_cross_entropy_forward",
            "softmax_cross_entropy_backward"]
 
 
-def _log_softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
 def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> float:
     """Mean cross-entropy of ``softmax(scores)`` against integer labels.
 
@@ -40,7 +35,8 @@ def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> float:
     float
         ``-mean_n log p[n, labels[n]]`` with ``p = softmax(scores)``.
     """
-    log_p = _log_softmax(scores)
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return float(-np.mean(log_p[np.arange(len(labels)), labels]))
 
 
