@@ -55,9 +55,8 @@ def conv_params(kh, kw, c_in, filters, bias: bool = True) -> int:
     kh, kw = int_arg(kh, "kh", minimum=1), int_arg(kw, "kw", minimum=1)
     c_in = int_arg(c_in, "c_in", minimum=1)
     filters = int_arg(filters, "filters", minimum=1)
-    if not isinstance(bias, bool):
-        raise TypeError(f"`bias` must be True or False, got {bias!r}")
-    return (kh * kw * c_in + int(bias)) * filters
+    # one filter counts as one dense unit with kh * kw * c_in inputs (and a bias)
+    return dense_params(kh * kw * c_in, filters, bias)
 
 
 def dense_params(inputs, units, bias: bool = True) -> int:
@@ -116,6 +115,17 @@ def _layers(stack) -> list[tuple[str, int, int, int]]:
     return layers
 
 
+def _walk(stack):
+    """(start, size, jump) after each layer of `stack`, from the input's (0, 1, 1): the
+    recurrences of `receptive_fields` and `input_window`."""
+    start, size, jump = 0, 1, 1
+    for _kind, kernel, stride, pad in _layers(stack):
+        start = start - pad * jump
+        size = size + (kernel - 1) * jump
+        jump = jump * stride
+        yield start, size, jump
+
+
 def receptive_fields(stack) -> list[tuple[int, int]]:
     """Receptive field size and jump after each layer of a stack.
 
@@ -141,13 +151,7 @@ def receptive_fields(stack) -> list[tuple[int, int]]:
     >>> receptive_fields([("conv", 3, 1), ("pool", 2, 2), ("conv", 3, 1), ("pool", 2, 2)])
     [(3, 1), (4, 2), (8, 2), (10, 4)]
     """
-    size, jump = 1, 1
-    result = []
-    for _kind, kernel, stride, _pad in _layers(stack):
-        size = size + (kernel - 1) * jump
-        jump = jump * stride
-        result.append((size, jump))
-    return result
+    return [(size, jump) for _start, size, jump in _walk(stack)]
 
 
 def input_window(stack, row, col) -> tuple[int, int, int]:
@@ -174,9 +178,5 @@ def input_window(stack, row, col) -> tuple[int, int, int]:
         or past the image: those pixels are padding zeros.
     """
     row, col = int_arg(row, "row"), int_arg(col, "col")
-    size, jump, start = 1, 1, 0
-    for _kind, kernel, stride, pad in _layers(stack):
-        start = start - pad * jump
-        size = size + (kernel - 1) * jump
-        jump = jump * stride
+    start, size, jump = list(_walk(stack))[-1]
     return start + row * jump, start + col * jump, size
