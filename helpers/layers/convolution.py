@@ -266,11 +266,9 @@ def _weight_gradients(xp, kernel, grad, stride):
     """(grad_kernel, grad_bias): ``cols.T @ grad_out``, the bias riding along as in
     the forward pass (a column of ones in ``cols``, so its row of the product is
     ``grad_out`` summed over the windows)."""
-    N, _, _, C = xp.shape
-    kh, kw, _, F = kernel.shape
-    _, out_h, out_w, _ = grad.shape
+    kh, kw, C, F = kernel.shape
     depth = kh * kw * C + 1
-    cols = _im2col(xp, kh, kw, stride, np.empty((N, out_h, out_w, depth), xp.dtype))
+    cols = _im2col(xp, kh, kw, stride, np.empty((*grad.shape[:3], depth), xp.dtype))
     cols[..., -1] = 1
     both = cols.reshape(-1, depth).T @ grad.reshape(-1, F)  # (kh * kw * C + 1, F)
     return both[:-1].reshape(kernel.shape), both[-1]
@@ -280,12 +278,10 @@ def _input_gradient_by_col2im(xp, kernel, grad, cache):
     """grad_x: ``grad_cols = grad_out @ kernel.T``, each row added back onto its
     window, one strided add per kernel offset (a, b), then the padding cut off."""
     s = cache.stride
-    N, _, _, C = xp.shape
-    kh, kw, _, F = kernel.shape
+    kh, kw, C, F = kernel.shape
     _, out_h, out_w, _ = grad.shape
-    depth = kh * kw * C
-    grad_cols = (grad.reshape(-1, F) @ kernel.reshape(depth, F).T).reshape(
-        N, out_h, out_w, depth)
+    grad_cols = grad.reshape(-1, F) @ kernel.reshape(-1, F).T  # one row per window
+    grad_cols = grad_cols.reshape(*grad.shape[:3], -1)  # (N, H', W', kh * kw * C)
     grad_xp = np.zeros_like(xp)
     for a in range(kh):
         for b in range(kw):

@@ -66,12 +66,11 @@ def check_output_size(n, kernel_size, stride=1, padding=0) -> dict:
     """The arguments of `output_size`, checked; refuses a window larger than the padded
     input (the bare function trusts that it fits)."""
     arguments = check_pad_amounts(n, kernel_size, stride, padding)
-    n, kernel_size, padding = (arguments[k] for k in ("n", "kernel_size", "padding"))
-    if padding != "same":
-        p = 0 if padding == "valid" else padding
-        if kernel_size > n + 2 * p:
-            raise ValueError(f"`kernel_size` {kernel_size} is larger than the padded "
-                             f"input ({n} + 2 * {p} = {n + 2 * p})")
+    n, kernel_size = arguments["n"], arguments["kernel_size"]
+    p, after = pad_amounts(**arguments)  # p == after but for "same", which always fits
+    if kernel_size > n + p + after:
+        raise ValueError(f"`kernel_size` {kernel_size} is larger than the padded "
+                         f"input ({n} + 2 * {p} = {n + 2 * p})")
     return arguments
 
 
