@@ -119,9 +119,7 @@ def max_pool2d_layer(x, size: int = 2, stride: int | None = None) -> np.ndarray:
 def avg_pool2d_layer(x, size: int = 2, stride: int | None = None) -> np.ndarray:
     """Batched average pooling in Keras layout (``AveragePooling2D``, padding "valid");
     same shapes and dtypes as `max_pool2d_layer`."""
-    total = _pool_layer(x, size, stride, np.add)
-    total /= size * size
-    return total
+    return _pool_layer(x, size, stride, np.add) / (size * size)
 
 
 def max_pool2d_layer_forward(x, size: int = 2, stride: int | None = None):
