@@ -168,11 +168,17 @@ def numpy_forward(model, images, batch_size: int = 256) -> np.ndarray:
 
 # --------------------------------------------------------------------------- training
 def _refuse_what_cannot_be_trained(steps: list[Step]) -> list[Step]:
-    """The steps up to the scores (a last softmax goes into the loss), or raise."""
+    """The steps up to the scores (a last softmax goes into the loss), or raise (a
+    layer used twice, for one, would need its weights' gradients summed)."""
     if [step.kind for step in steps[-2:]] == ["dense", "softmax"]:
         steps = steps[:-1]
+    seen = set()
     for step in steps:
         where = f"layer {step.name!r}"
+        if step.weights and step.name in seen:
+            raise ValueError(f"{where} is used twice in `model` (shared weights): the "
+                             "training chain needs every layer once")
+        seen.add(step.name)
         if step.kind == "conv" and (step.stride[0] != step.stride[1]
                                     or len(step.weights) != 2):
             raise ValueError(f"{where}: only square strides, no dilation and a bias are "
@@ -217,14 +223,7 @@ def trainable(model) -> tuple[list[Step], list[np.ndarray]]:
         updates them in place.
     """
     steps = _refuse_what_cannot_be_trained(read_model(model))
-    params, seen = [], set()
-    for step in steps:
-        if step.weights and step.name in seen:
-            raise ValueError(f"layer {step.name!r} is used twice in `model` (shared "
-                             "weights): the training chain needs every layer once")
-        seen.add(step.name)
-        params.extend(w.copy() for w in step.weights)
-    return steps, params
+    return steps, [w.copy() for step in steps for w in step.weights]
 
 
 @_on_one_blas_thread
