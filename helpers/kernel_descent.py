@@ -172,17 +172,16 @@ def gradient_descent(images, targets, start, learning_rate: float, steps: int):
     # correlation of the images with the error maps) = 2 windows^T error / M.
     windows = sliding_window_view(images, kernel.shape, axis=(1, 2))
     windows = windows.reshape(-1, kernel.size)
-    weights = kernel.reshape(-1).copy()
-    kernels = np.empty((steps + 1, kernel.size))
+    kernels = np.empty((steps + 1, kernel.size))  # row `step`: the weights to use
+    kernels[0] = kernel.reshape(-1)
     losses = np.empty(steps + 1)
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(steps + 1):
-            kernels[step] = weights
-            error = windows @ weights - targets
+            error = windows @ kernels[step] - targets
             losses[step] = np.mean(error**2)
             if step < steps:
                 gradient = 2 * (windows.T @ error) / error.size
-                weights = weights - learning_rate * gradient
+                kernels[step + 1] = kernels[step] - learning_rate * gradient
     return kernels.reshape((steps + 1,) + kernel.shape), losses
 
 
