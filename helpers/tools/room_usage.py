@@ -43,7 +43,7 @@ MB = 2**20
 GB = 2**30
 ROOM_SIZES = (10, 30, 100)
 TRAINING = "09"  # the notebook that trains the CNN
-# Notebooks that train small networks (10: two runs on 1,000 images): never a 60 s burst.
+# Notebooks that train small networks (10: two runs on 500 images): never a 60 s burst.
 SMALL_TRAINING = ("10",)
 OUT = ROOT / "build" / "room-usage" / "room_usage.json"
 BURST_SECONDS = 60  # everyone runs the heaviest notebook top to bottom within a minute
