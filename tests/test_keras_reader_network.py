@@ -77,6 +77,9 @@ def test_read_layer_splits_a_layer_from_its_activation(keras):
 @pytest.mark.parametrize("make, words", [
     (lambda L: L.BatchNormalization(name="bn"),
      r"layer 'bn' is a BatchNormalization, which helpers.layers does not support"),
+    (lambda L: L.BatchNormalization(name="bn"),  # every layer read_layer reads, in order
+     r"does not support \(supported: Conv2D, MaxPooling2D, AveragePooling2D, Flatten, "
+     r"Dense, Dropout, ReLU, Activation, Softmax\)$"),
     (lambda L: L.Conv2D(2, 3, dilation_rate=2, name="c"),
      r"layer 'c' \(Conv2D\): dilation_rate=\(2, 2\) is not supported"),
     (lambda L: L.Conv2D(2, 3, groups=2, name="c"), r"groups=2"),

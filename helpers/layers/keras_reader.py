@@ -70,10 +70,9 @@ def read_layer(layer) -> list[Step]:
     layer_type = type(layer).__name__
     config = layer.get_config()
     if layer_type not in _READERS:
+        supported = ", ".join(name for name in _READERS if name != "InputLayer")
         raise ValueError(f"layer {layer.name!r} is a {layer_type}, which "
-                         "helpers.layers does not support (supported: Conv2D, "
-                         "MaxPooling2D, AveragePooling2D, Flatten, Dense, Dropout, "
-                         "ReLU, Activation, Softmax)")
+                         f"helpers.layers does not support (supported: {supported})")
     if config.get("data_format", "channels_last") != "channels_last":
         raise _unsupported(layer, f"data_format={config['data_format']!r}")
     return _READERS[layer_type](layer, config)
