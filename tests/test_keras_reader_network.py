@@ -251,6 +251,20 @@ def test_numpy_forward_runs_a_functional_chain(keras):
                                atol=1e-6)
 
 
+def test_a_branch_that_does_not_reach_the_output_is_not_run(keras):
+    """Keras 3 leaves such a branch out of the model: the chain is what computes the
+    output (why `chain_of_layers` needs no check of it)."""
+    keras.utils.set_random_seed(3)
+    inputs = keras.Input(shape=(8, 7, 2))
+    keras.layers.Dense(5, name="dead_end")(inputs)  # built on the input, not used
+    model = keras.Model(inputs, _small_chain(keras, inputs))
+    chain = keras_reader.chain_of_layers(model)
+    assert [layer.name for layer in chain] == ["conv", "pool", "flatten", "out"]
+    x = RNG.random((3, 8, 7, 2)).astype(np.float32)
+    np.testing.assert_allclose(layers.numpy_forward(model, x), model.predict(x, verbose=0),
+                               atol=1e-6)
+
+
 def test_numpy_forward_runs_a_sequential_that_lists_a_layer_twice(keras):
     keras.utils.set_random_seed(2)
     dense = keras.layers.Dense(4, activation="relu")
