@@ -159,11 +159,7 @@ def gradient_descent(images, targets, start, learning_rate: float, steps: int):
         The loss of each of those kernels. A learning rate that is too large makes
         them grow without bound; once they overflow they are ``inf`` or ``nan``.
     """
-    if isinstance(learning_rate, bool) or not isinstance(
-        learning_rate, (int, float, np.integer, np.floating)
-    ) or not learning_rate > 0:
-        raise ValueError(
-            f"`learning_rate` must be a positive number, got {learning_rate!r}")
+    learning_rate = positive_number(learning_rate, "learning_rate")
     steps = positive_int(steps, "steps")
     start = as_array(start, "start", (2,))  # named as the caller knows it
     images, kernel = _images_kernel(images, start)

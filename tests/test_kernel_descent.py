@@ -110,8 +110,12 @@ def test_bad_input_names_the_argument():
         kernel_descent.feature_maps("not an image", kernel)
     with pytest.raises(ValueError, match="learning_rate"):
         kernel_descent.gradient_descent(images, targets, kernel, -0.1, 5)
-    with pytest.raises(ValueError, match="learning_rate"):
+    with pytest.raises(TypeError, match="`learning_rate` must be a number > 0"):
         kernel_descent.gradient_descent(images, targets, kernel, True, 5)
+    with pytest.raises(TypeError, match="`learning_rate` must be a number > 0"):
+        kernel_descent.gradient_descent(images, targets, kernel, "0.1", 5)
+    with pytest.raises(ValueError, match="`learning_rate` must be a finite number > 0"):
+        kernel_descent.gradient_descent(images, targets, kernel, float("nan"), 5)
     with pytest.raises((TypeError, ValueError), match="steps"):
         kernel_descent.gradient_descent(images, targets, kernel, 0.1, 0)
 
