@@ -122,10 +122,14 @@ SUBMISSIONS ?= submissions
 grade: $(DEV_STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m helpers.tools.grading $(SUBMISSIONS) $(if $(GRADE_SECONDS),--seconds $(GRADE_SECONDS))
 
-# reveal.js and every script a deck loads, from the npm registry (never a CDN).
+# reveal.js and every script a deck loads, from the npm registry (never a CDN). One
+# install at a time (flock): two at once into the same folder fail with npm's ENOTEMPTY,
+# as a fresh clone's `make test` did; the second waits, then finds the files there.
 slides-vendor:
-	@[ -f slides/vendor/node_modules/mathjax/MathJax.js ] || npm install --no-audit --no-fund \
-	  --prefix slides/vendor reveal.js@4.0.2 requirejs@2.1.10 mathjax@2.7.7 jquery@2.1.4
+	@mkdir -p slides/vendor
+	@flock slides/vendor/.install.lock sh -c '[ -f slides/vendor/node_modules/mathjax/MathJax.js ] \
+	  || npm install --no-audit --no-fund --prefix slides/vendor \
+	  reveal.js@4.0.2 requirejs@2.1.10 mathjax@2.7.7 jquery@2.1.4'
 
 slides: $(DEV_STAMP) slides-vendor
 	$(BIN)/python -m helpers.tools.slides
